@@ -1,0 +1,3 @@
+from adapters.rest.adapter import RestAdapter
+
+__all__ = ["RestAdapter"]

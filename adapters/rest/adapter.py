@@ -1,0 +1,135 @@
+"""`POST /api/v1/messages`: a program sends a message and gets the bot's replies back.
+
+Auth: `Authorization: Bearer <SWITCHBOARD_API_TOKEN>`; without a configured token every
+request is refused. Bad input gets 400/401/413/415 with a JSON body naming the problem.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from typing import Any
+
+from aiohttp import web
+
+from core.adapter import Receive
+from core.events import ConversationRef, Event, EventKind, Reply, SentRef
+from core.routing import looks_like_command
+from core.secrets import Secret
+from core.waiters import ReplyCollector
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "api"
+MAX_TEXT = 20_000
+MAX_ID = 200
+
+
+def _bad(message: str, status: int = 400) -> web.HTTPException:
+    cls = {400: web.HTTPBadRequest, 401: web.HTTPUnauthorized, 415: web.HTTPUnsupportedMediaType}
+    return cls[status](text=json.dumps({"error": message}), content_type="application/json")
+
+
+def parse_message(body: Any) -> dict[str, str]:
+    """Validate the JSON body; raise 400 naming the first problem."""
+    if not isinstance(body, dict):
+        raise _bad("body must be a JSON object with conversation_id, user_id and text")
+    fields: dict[str, str] = {}
+    for name, limit in (("conversation_id", MAX_ID), ("user_id", MAX_ID), ("text", MAX_TEXT)):
+        value = body.get(name)
+        if value is None:
+            raise _bad(f"missing field '{name}'")
+        if not isinstance(value, str) or not value.strip():
+            raise _bad(f"field '{name}' must be a non-empty string")
+        if len(value) > limit:
+            raise _bad(f"field '{name}' is longer than {limit} characters")
+        fields[name] = value
+    message_id = body.get("message_id")
+    if message_id is not None:
+        if not isinstance(message_id, str) or not 0 < len(message_id) <= MAX_ID:
+            raise _bad(f"field 'message_id' must be a string of 1 to {MAX_ID} characters")
+        fields["message_id"] = message_id
+    return fields
+
+
+class RestAdapter:
+    name = PLATFORM
+
+    def __init__(self, token: Secret | None, *, timeout_s: float = 30.0) -> None:
+        self._token = token
+        self._timeout = timeout_s
+        self._receive: Receive | None = None
+        self._collector = ReplyCollector()
+
+    async def start(self, receive: Receive) -> None:
+        self._receive = receive
+        if not self._token:
+            log.warning(
+                "REST API disabled: every request to /api/v1/messages gets 401. "
+                "Set SWITCHBOARD_API_TOKEN to a long random string to enable it."
+            )
+
+    async def stop(self) -> None:
+        self._receive = None
+
+    def routes(self) -> list[web.RouteDef]:
+        return [web.post("/api/v1/messages", self.handle_message)]
+
+    def _authorize(self, request: web.Request) -> None:
+        header = request.headers.get("Authorization", "")
+        scheme, _, given = header.partition(" ")
+        if not self._token:
+            raise _bad("the REST API is disabled: set SWITCHBOARD_API_TOKEN on the hub", 401)
+        if scheme.lower() != "bearer" or not given or not self._token.matches(given.strip()):
+            raise _bad("missing or wrong bearer token", 401)
+
+    async def handle_message(self, request: web.Request) -> web.Response:
+        self._authorize(request)
+        if request.content_type != "application/json":
+            raise _bad("Content-Type must be application/json", 415)
+        raw = await request.read()  # 413 past the hub's body limit
+        try:
+            body = json.loads(raw)
+        except (ValueError, UnicodeDecodeError):
+            raise _bad("body is not valid JSON") from None
+        fields = parse_message(body)
+        if self._receive is None:
+            raise web.HTTPServiceUnavailable(
+                text=json.dumps({"error": "hub is shutting down"}), content_type="application/json"
+            )
+        native_id = fields.get("message_id") or uuid.uuid4().hex
+        text = fields["text"]
+        event = Event(
+            id=f"{PLATFORM}:{fields['conversation_id']}:{native_id}",
+            conversation=ConversationRef(PLATFORM, fields["conversation_id"]),
+            sender_id=fields["user_id"],
+            text=text,
+            kind=EventKind.COMMAND if looks_like_command(text) else EventKind.MESSAGE,
+            is_direct=True,
+            message_id=native_id,
+        )
+        self._collector.expect(event.id)
+        task = self._receive(event)
+        try:
+            outcome, replies = await self._collector.collect(event.id, task, self._timeout)
+        except TimeoutError:
+            return web.json_response(
+                {"error": f"no answer within {self._timeout:g} s", "event_id": event.id},
+                status=504,
+            )
+        record = task.result() if task.done() else None
+        return web.json_response(
+            {
+                "turn_id": record.turn_id if record else "",
+                "event_id": event.id,
+                "outcome": outcome,
+                "replies": [{"text": r.text, "notice": r.notice} for r in replies],
+            }
+        )
+
+    async def send(self, reply: Reply) -> SentRef | None:
+        if not self._collector.offer(reply):
+            log.info("reply for an API request nobody waits for any more; dropped")
+            return None
+        return SentRef(PLATFORM, uuid.uuid4().hex, reply.conversation.channel_id)

@@ -1,0 +1,3 @@
+from adapters.webchat.adapter import WebChatAdapter
+
+__all__ = ["WebChatAdapter"]

@@ -1,0 +1,1 @@
+"""Composition roots: the CLI, the hub and worker processes, and the bot definitions."""

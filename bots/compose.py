@@ -1,0 +1,124 @@
+"""Composition root: builds a Hub from a bot definition, Redis and the chosen adapters.
+
+The stage order is this literal tuple — read it top to bottom to know what a turn does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+from redis.asyncio import Redis
+
+from core.adapter import Adapter, SupportsHttp
+from core.admin import AdminCommands, default_commands
+from core.audit import AuditLog
+from core.botdef import BotDefinition
+from core.controls import ConversationControls
+from core.hub import Hub, ModelGateway
+from core.metrics import Metrics
+from core.pipeline import Pipeline
+from core.routing import Router
+from core.server import ReadyCheck, build_app, redis_check
+from core.settings import Settings
+from core.skills import collect
+from core.stages.admin_gate import AdminGateStage
+from core.stages.dedup import DedupStage
+from core.stages.dispatch import SkillDispatch
+from core.stages.memory import ConversationMemory, MemoryStage
+from core.stages.pii import Masker, PiiStage
+from core.stages.ratelimit import RateLimitStage
+from core.state import Keys
+
+
+@dataclass(slots=True)
+class Assembly:
+    """Everything one hub process is made of, for the runner and for tests."""
+
+    hub: Hub
+    redis: Redis
+    metrics: Metrics
+    keys: Keys
+    audit: AuditLog
+    controls: ConversationControls
+    memory: ConversationMemory
+    admin_commands: AdminCommands
+    ready_checks: dict[str, ReadyCheck] = field(default_factory=dict)
+
+    def http_app(self, max_body_bytes: int = 1_048_576) -> web.Application:
+        routes: list[web.RouteDef] = []
+        for adapter in self.hub.adapters.values():
+            if isinstance(adapter, SupportsHttp):
+                routes.extend(adapter.routes())
+        return build_app(
+            metrics=self.metrics,
+            ready_checks=self.ready_checks,
+            routes=routes,
+            max_body_bytes=max_body_bytes,
+        )
+
+
+def assemble(
+    bot: BotDefinition,
+    redis: Redis,
+    *,
+    settings: Settings | None = None,
+    adapters: Iterable[Adapter] = (),
+    masker: Masker | None = None,
+    model: ModelGateway | None = None,
+    admin_commands: AdminCommands | None = None,
+    source: str = "bot definition",
+) -> Assembly:
+    settings = settings or Settings()
+    keys = Keys(settings.key_prefix)
+    metrics = Metrics()
+    skills = collect(bot.skills, source=source)
+    router = Router(skills, fallback=bot.fallback, source=source)
+    controls = ConversationControls(redis, keys, bot.name)
+    audit = AuditLog(redis, keys, bot.name)
+    memory = ConversationMemory(redis, keys)
+    commands = admin_commands or default_commands()
+    hub_ref: list[Hub] = []
+
+    async def status() -> dict[str, Any]:
+        return await hub_ref[0].status()
+
+    services: dict[str, Any] = {"admin_commands": commands}
+    stages = (
+        DedupStage(redis, keys, metrics),
+        RateLimitStage(redis, keys, metrics),
+        AdminGateStage(commands, controls, audit, skills, status),
+        PiiStage(masker, metrics),
+        MemoryStage(memory),
+    )
+    pipeline = Pipeline(stages, SkillDispatch(router, controls, metrics, services))
+
+    async def redis_status() -> dict[str, Any]:
+        info = await redis.info("server")
+        return {"ok": True, "version": info.get("redis_version", "?")}
+
+    hub = Hub(
+        bot,
+        pipeline,
+        metrics=metrics,
+        max_concurrent_turns=settings.max_concurrent_turns,
+        model=model,
+        status_sources={"redis": redis_status},
+    )
+    hub_ref.append(hub)
+    services["started_at"] = hub.started_at
+    for adapter in adapters:
+        hub.add_adapter(adapter)
+    return Assembly(
+        hub=hub,
+        redis=redis,
+        metrics=metrics,
+        keys=keys,
+        audit=audit,
+        controls=controls,
+        memory=memory,
+        admin_commands=commands,
+        ready_checks={"redis": redis_check(redis)},
+    )

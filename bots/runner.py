@@ -1,0 +1,105 @@
+"""The hub process: Redis (private or configured), adapters, HTTP server, clean shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+from redis.asyncio import Redis
+
+from adapters.console import ConsoleAdapter
+from adapters.rest import RestAdapter
+from adapters.webchat import WebChatAdapter
+from bots.compose import Assembly, assemble
+from bots.redis_runner import PrivateRedis
+from core.adapter import Adapter
+from core.botdef import BotDefinition, bot_path, load_bot
+from core.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def web_adapters(bot: BotDefinition, settings: Settings) -> list[Adapter]:
+    adapters: list[Adapter] = []
+    if bot.adapter_enabled("webchat", default=True):
+        adapters.append(WebChatAdapter(title=bot.name.capitalize()))
+    if bot.adapter_enabled("api", default=True):
+        adapters.append(RestAdapter(settings.api_token, timeout_s=settings.api_timeout_s))
+    return adapters
+
+
+@contextlib.asynccontextmanager
+async def redis_for(settings: Settings) -> AsyncIterator[Redis]:
+    """The configured Redis, or a private one that lives exactly as long as this block."""
+    private: PrivateRedis | None = None
+    url = settings.redis_url
+    if url is None:
+        private = await asyncio.to_thread(PrivateRedis().start)
+        url = private.url
+        log.info("SWITCHBOARD_REDIS_URL is not set: using a private Redis at %s", url)
+    client = Redis.from_url(url, decode_responses=True)
+    try:
+        yield client
+    finally:
+        await client.aclose()
+        if private is not None:
+            await asyncio.to_thread(private.stop)
+
+
+async def serve(settings: Settings, bot: BotDefinition | None = None) -> None:
+    """`switchboard run`: serve until SIGINT/SIGTERM, then finish or reject turns in flight."""
+    bot = bot or load_bot(settings.bot)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    async with redis_for(settings) as redis:
+        assembly = assemble(
+            bot,
+            redis,
+            settings=settings,
+            adapters=web_adapters(bot, settings),
+            source=str(bot_path(settings.bot)),
+        )
+        await _serve_assembly(assembly, settings, stop)
+
+
+async def _serve_assembly(assembly: Assembly, settings: Settings, stop: asyncio.Event) -> None:
+    app = assembly.http_app(settings.max_body_bytes)
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=5)
+    await runner.setup()
+    site = web.TCPSite(runner, settings.http_host, settings.http_port)
+    await assembly.hub.start()
+    await site.start()
+    host = settings.http_host if settings.http_host not in {"0.0.0.0", "::"} else "127.0.0.1"
+    port = settings.http_port or runner.addresses[0][1]
+    print(f"Switchboard bot '{assembly.hub.bot.name}' is running.", flush=True)
+    print(f"  Web chat:  http://{host}:{port}/", flush=True)
+    print(f"  REST API:  POST http://{host}:{port}/api/v1/messages", flush=True)
+    print("  Stop with Ctrl+C.", flush=True)
+    try:
+        await stop.wait()
+    finally:
+        log.info("shutting down: finishing turns in flight")
+        await assembly.hub.stop(grace=10)
+        await runner.cleanup()
+        log.info("stopped")
+
+
+async def chat(settings: Settings, user: str) -> None:
+    """`switchboard chat`: the terminal adapter on the same pipeline."""
+    bot = load_bot(settings.bot)
+    async with redis_for(settings) as redis:
+        console = ConsoleAdapter(user=user)
+        assembly = assemble(
+            bot, redis, settings=settings, adapters=[console], source=str(bot_path(settings.bot))
+        )
+        await assembly.hub.start()
+        try:
+            await console.repl()
+        finally:
+            await assembly.hub.stop(grace=5)

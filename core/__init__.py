@@ -1,0 +1,1 @@
+"""Switchboard's platform-free dialog core."""

@@ -1,0 +1,199 @@
+"""The hub: owns the adapters, schedules turns, and is the one error boundary per turn."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import traceback
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from core import messages
+from core.adapter import Adapter, SupportsStatus, SupportsTyping
+from core.botdef import BotDefinition
+from core.events import Event, Reply, SentRef, reply_to
+from core.metrics import Metrics
+from core.pipeline import Outcome, Pipeline, Turn
+from core.skills import AskModel
+
+log = logging.getLogger(__name__)
+
+
+class ModelGateway(Protocol):
+    """Takes a skill's AskModel. Returns an immediate reply (busy notice, cached answer), or
+    None when the work is queued and the answer will be delivered later (`turn.outcome` is then
+    QUEUED)."""
+
+    async def submit(self, turn: Turn, ask: AskModel) -> Reply | None: ...
+
+
+@dataclass(slots=True)
+class TurnRecord:
+    turn_id: str
+    event_id: str
+    outcome: str
+    replies: list[Reply] = field(default_factory=list)
+
+
+class Hub:
+    def __init__(
+        self,
+        bot: BotDefinition,
+        pipeline: Pipeline,
+        *,
+        metrics: Metrics,
+        max_concurrent_turns: int = 64,
+        model: ModelGateway | None = None,
+        status_sources: dict[str, Callable[[], Awaitable[Any]]] | None = None,
+    ) -> None:
+        self.bot = bot
+        self.pipeline = pipeline
+        self.metrics = metrics
+        self.model = model
+        self.adapters: dict[str, Adapter] = {}
+        self.status_sources = dict(status_sources or {})
+        self._slots = asyncio.Semaphore(max_concurrent_turns)
+        self._tasks: set[asyncio.Task[TurnRecord]] = set()
+        self._closing = False
+        self.started_at = time.time()
+
+    # -- adapters -------------------------------------------------------------------------
+    def add_adapter(self, adapter: Adapter) -> None:
+        if adapter.name in self.adapters:
+            raise ValueError(f"adapter {adapter.name!r} added twice")
+        self.adapters[adapter.name] = adapter
+
+    async def start(self) -> None:
+        for adapter in self.adapters.values():
+            await adapter.start(self.receive)
+            log.info("adapter started", extra={"platform": adapter.name})
+
+    async def stop(self, grace: float = 10.0) -> None:
+        """Stop taking turns; finish those in flight within `grace`, reject the rest."""
+        self._closing = True
+        pending = set(self._tasks)
+        if pending:
+            log.info("waiting for %d turns in flight", len(pending))
+            _done, late = await asyncio.wait(pending, timeout=grace)
+            for task in late:
+                task.cancel()
+            if late:
+                await asyncio.gather(*late, return_exceptions=True)
+        for adapter in reversed(list(self.adapters.values())):
+            try:
+                await adapter.stop()
+            except Exception:  # noqa: BLE001 — keep stopping the others
+                log.exception("adapter failed to stop", extra={"platform": adapter.name})
+
+    # -- turns ----------------------------------------------------------------------------
+    def receive(self, event: Event) -> asyncio.Task[TurnRecord]:
+        """Schedule a turn for `event` and return at once (adapters ack before it runs)."""
+        self.metrics.events_in.labels(event.platform).inc()
+        task = asyncio.get_running_loop().create_task(self._turn(event))
+        self._tasks.add(task)
+        self.metrics.turns_in_flight.inc()
+        task.add_done_callback(self._forget)
+        return task
+
+    def _forget(self, task: asyncio.Task[TurnRecord]) -> None:
+        self._tasks.discard(task)
+        self.metrics.turns_in_flight.dec()
+
+    @property
+    def in_flight(self) -> int:
+        return len(self._tasks)
+
+    async def _turn(self, event: Event) -> TurnRecord:
+        turn = Turn(event=event, bot=self.bot)
+        record = TurnRecord(turn_id=turn.id, event_id=event.id, outcome=Outcome.REPLIED)
+        if self._closing:
+            record.outcome = Outcome.REJECTED
+            await self._deliver(reply_to(event, messages.SHUTTING_DOWN, notice=True), record)
+            return record
+        try:
+            async with self._slots:
+                await self._run(turn, record)
+        except asyncio.CancelledError:
+            turn.stop(Outcome.REJECTED)
+            await self._deliver(reply_to(event, messages.SHUTTING_DOWN, notice=True), record)
+        except Exception as exc:  # noqa: BLE001 — the one error boundary per turn
+            turn.stop(Outcome.ERROR)
+            log.error(
+                "turn failed: %s\n%s",
+                type(exc).__name__,
+                "".join(traceback.format_tb(exc.__traceback__)),
+                extra={"event_id": event.id, "platform": event.platform},
+            )
+            await self._deliver(reply_to(event, messages.APOLOGY, notice=True), record)
+        record.outcome = turn.outcome
+        self.metrics.turns.labels(turn.outcome).inc()
+        self.metrics.turn_latency.observe(time.perf_counter() - turn.started)
+        return record
+
+    async def _run(self, turn: Turn, record: TurnRecord) -> None:
+        adapter = self.adapters.get(turn.event.platform)
+        typing = adapter if isinstance(adapter, SupportsTyping) else None
+        if typing is not None:
+            await typing.typing(turn.event.conversation, True)
+        try:
+            result = await self.pipeline.run(turn)
+            if isinstance(result, AskModel):
+                result = await self._ask_model(turn, result)
+        finally:
+            if typing is not None and turn.outcome != Outcome.QUEUED:
+                await typing.typing(turn.event.conversation, False)
+        if isinstance(result, Reply):
+            await self._deliver(result, record)
+        elif result is None and turn.outcome == Outcome.REPLIED:
+            turn.stop(Outcome.IGNORED)
+
+    async def _ask_model(self, turn: Turn, ask: AskModel) -> Reply | None:
+        if self.model is None:
+            return reply_to(turn.event, messages.NO_MODEL)
+        return await self.model.submit(turn, ask)
+
+    async def _deliver(self, reply: Reply, record: TurnRecord) -> None:
+        await self.send(reply)
+        record.replies.append(reply)
+
+    async def send(self, reply: Reply) -> SentRef | None:
+        """Hand a reply to the adapter it belongs to. Failures are logged, never raised."""
+        platform = reply.conversation.platform
+        adapter = self.adapters.get(platform)
+        if adapter is None:
+            log.error("no adapter for reply", extra={"platform": platform})
+            self.metrics.replies_sent.labels(platform, "no_adapter").inc()
+            return None
+        try:
+            sent = await adapter.send(reply)
+        except Exception as exc:  # noqa: BLE001
+            log.error("send failed: %s", type(exc).__name__, extra={"platform": platform})
+            self.metrics.replies_sent.labels(platform, "error").inc()
+            return None
+        self.metrics.replies_sent.labels(platform, "ok").inc()
+        return sent
+
+    # -- status ---------------------------------------------------------------------------
+    async def status(self) -> dict[str, Any]:
+        adapters: dict[str, Any] = {}
+        for name, adapter in self.adapters.items():
+            if isinstance(adapter, SupportsStatus):
+                try:
+                    adapters[name] = await adapter.status()
+                except Exception as exc:  # noqa: BLE001
+                    adapters[name] = f"error ({type(exc).__name__})"
+            else:
+                adapters[name] = "running"
+        data: dict[str, Any] = {
+            "uptime_s": int(time.time() - self.started_at),
+            "turns_in_flight": self.in_flight,
+            "adapters": adapters,
+        }
+        for name, source in self.status_sources.items():
+            try:
+                data[name] = await source()
+            except Exception as exc:  # noqa: BLE001
+                data[name] = f"unavailable ({type(exc).__name__})"
+        return data

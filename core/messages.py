@@ -1,0 +1,29 @@
+"""Every sentence the hub itself says to users, in one place."""
+
+from __future__ import annotations
+
+APOLOGY = (
+    "Sorry, something went wrong on my side while handling that. Please try again in a moment."
+)
+PRIVACY_APOLOGY = (
+    "Sorry, I couldn't process that message safely, so I stopped before using it. "
+    "Please try again in a moment."
+)
+RATE_LIMITED = (
+    "You're sending messages faster than I can answer. "
+    "I'll pick up again in about {seconds} seconds."
+)
+CONVERSATION_RATE_LIMITED = (
+    "This conversation is very busy right now. I'll pick up again in about {seconds} seconds."
+)
+NO_MODEL = (
+    "I don't have a language model configured yet, so I can only answer commands. "
+    "Try /help to see what I can do."
+)
+MODEL_UNAVAILABLE = "Sorry, I couldn't get an answer from the model this time. Please try again."
+MODEL_TIMEOUT = "Sorry, the model took too long to answer. Please try again."
+QUEUE_BUSY = "I'm busy right now — you are number {position} in line. I'll answer as soon as I can."
+ADMIN_REFUSED = "Sorry, `{command}` is an admin command and you are not an admin of this bot."
+UNKNOWN_ADMIN_ARGS = "Usage: {usage}"
+SHUTTING_DOWN = "I'm restarting right now; please send that again in a minute."
+TIMEOUT = "That took too long to answer. Please try again."

@@ -1,0 +1,71 @@
+"""Deployment settings and secrets, read from the environment (`SWITCHBOARD_*`)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from core.errors import ConfigError
+from core.secrets import Secret
+
+ENV_SOURCE = "environment"
+
+
+def _int(env: Mapping[str, str], key: str, default: int, *, low: int, high: int) -> int:
+    raw = env.get(key)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(
+            f"{key}={raw!r} is not a whole number; set it to an integer between {low} and {high}",
+            source=ENV_SOURCE,
+        ) from None
+    if not low <= value <= high:
+        raise ConfigError(
+            f"{key}={value} is out of range; set it between {low} and {high}", source=ENV_SOURCE
+        )
+    return value
+
+
+def _secret(env: Mapping[str, str], key: str) -> Secret | None:
+    raw = env.get(key, "")
+    return Secret(raw) if raw else None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What differs between deployments of the same bot."""
+
+    redis_url: str | None = None  # None: start a private Redis (embedded default)
+    http_host: str = "127.0.0.1"
+    http_port: int = 8080
+    api_token: Secret | None = None
+    bot: str = "assistant"
+    max_concurrent_turns: int = 64
+    max_body_bytes: int = 1_048_576
+    api_timeout_s: int = 30
+    key_prefix: str = "sb"
+    extra: Mapping[str, str] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        return cls(
+            redis_url=env.get("SWITCHBOARD_REDIS_URL") or None,
+            http_host=env.get("SWITCHBOARD_HTTP_HOST") or "127.0.0.1",
+            http_port=_int(env, "SWITCHBOARD_HTTP_PORT", 8080, low=0, high=65535),
+            api_token=_secret(env, "SWITCHBOARD_API_TOKEN"),
+            bot=env.get("SWITCHBOARD_BOT") or "assistant",
+            max_concurrent_turns=_int(
+                env, "SWITCHBOARD_MAX_CONCURRENT_TURNS", 64, low=1, high=100_000
+            ),
+            max_body_bytes=_int(
+                env, "SWITCHBOARD_MAX_BODY_BYTES", 1_048_576, low=1024, high=64 * 1_048_576
+            ),
+            api_timeout_s=_int(env, "SWITCHBOARD_API_TIMEOUT", 30, low=1, high=3600),
+            key_prefix=env.get("SWITCHBOARD_KEY_PREFIX") or "sb",
+            extra={k: v for k, v in env.items() if k.startswith(("SWITCHBOARD_", "SLACK_"))},
+        )

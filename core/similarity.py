@@ -1,0 +1,54 @@
+"""A small, real text similarity: TF-IDF over words and character trigrams, cosine.
+
+Good enough to match "what can you do?" to the example "what are you able to do", needs no
+model download, and scores a few hundred examples in well under a millisecond.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable
+
+_WORD = re.compile(r"[a-z0-9']+")
+
+
+def features(text: str) -> Counter[str]:
+    words = _WORD.findall(text.lower())
+    grams: Counter[str] = Counter(f"w:{w}" for w in words)
+    for word in words:
+        padded = f" {word} "
+        grams.update(f"c:{padded[i : i + 3]}" for i in range(len(padded) - 2))
+    return grams
+
+
+class ExampleIndex:
+    """Nearest labelled example by cosine similarity of TF-IDF vectors."""
+
+    def __init__(self, examples: Iterable[tuple[str, str]]) -> None:
+        pairs = list(examples)
+        docs = [features(text) for _, text in pairs]
+        df: Counter[str] = Counter()
+        for doc in docs:
+            df.update(doc.keys())
+        total = len(docs) + 1
+        self._idf = {term: math.log(total / (1 + count)) + 1.0 for term, count in df.items()}
+        self._labels = [label for label, _ in pairs]
+        self._vectors = [self._weigh(doc) for doc in docs]
+
+    def _weigh(self, doc: Counter[str]) -> dict[str, float]:
+        vector = {t: (1 + math.log(n)) * self._idf.get(t, 0.0) for t, n in doc.items()}
+        norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
+        return {t: v / norm for t, v in vector.items() if v}
+
+    def best(self, text: str) -> tuple[str, float] | None:
+        if not self._vectors:
+            return None
+        query = self._weigh(features(text))
+        best_label, best_score = "", 0.0
+        for label, vector in zip(self._labels, self._vectors, strict=True):
+            score = sum(w * vector.get(t, 0.0) for t, w in query.items())
+            if score > best_score:
+                best_label, best_score = label, score
+        return (best_label, best_score) if best_label else None

@@ -1,0 +1,1 @@
+"""Pipeline stages, one per module. The order is chosen at the composition root (bots/)."""

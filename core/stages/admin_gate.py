@@ -1,0 +1,88 @@
+"""The admin gate: runs admin commands for admins, refuses and audits everyone else,
+and keeps muted conversations quiet."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from core import messages
+from core.admin import AdminCommands, AdminContext, StatusSource
+from core.audit import AuditEntry, AuditLog
+from core.controls import ConversationControls
+from core.events import EventKind, reply_to
+from core.pipeline import Next, Outcome, Turn
+from core.routing import looks_like_command, parse_command
+from core.skills import Skill, SkillResult
+
+log = logging.getLogger(__name__)
+
+
+class AdminGateStage:
+    name = "admin_gate"
+
+    def __init__(
+        self,
+        commands: AdminCommands,
+        controls: ConversationControls,
+        audit: AuditLog,
+        skills: tuple[Skill, ...],
+        status: StatusSource,
+    ) -> None:
+        self._commands = commands
+        self._controls = controls
+        self._audit = audit
+        self._skills = skills
+        self._status = status
+
+    async def process(self, turn: Turn, call_next: Next) -> SkillResult:
+        event = turn.event
+        if event.kind is EventKind.COMMAND or looks_like_command(event.text):
+            name, args = parse_command(event.text)
+            command = self._commands.get(name)
+            if command is not None:
+                return await self._run(turn, command.name, args)
+        if await self._controls.is_muted(event.conversation):
+            turn.stop(Outcome.MUTED)
+            return None
+        return await call_next(turn)
+
+    async def _run(self, turn: Turn, name: str, args: str) -> SkillResult:
+        event = turn.event
+        command = self._commands.get(name)
+        assert command is not None
+        allowed = turn.bot.is_admin(event.qualified_sender)
+        result = ""
+        if allowed:
+            turn.stop(Outcome.ADMIN)
+            ctx = AdminContext(
+                event=event,
+                args=args.split(),
+                bot=turn.bot,
+                skills=self._skills,
+                controls=self._controls,
+                audit=self._audit,
+                status=self._status,
+            )
+            text = await command.handler(ctx)
+            result = "ok"
+        else:
+            turn.stop(Outcome.REFUSED)
+            text = messages.ADMIN_REFUSED.format(command=name)
+            result = "refused"
+            log.warning(
+                "admin command refused",
+                extra={"event_id": event.id, "platform": event.platform, "command": name},
+            )
+        await self._audit.record(
+            AuditEntry(
+                at=time.time(),
+                user=event.qualified_sender,
+                command=name,
+                args=args,
+                allowed=allowed,
+                conversation=event.conversation.key,
+                result=result,
+            )
+        )
+        return reply_to(event, text, ephemeral=True, notice=not allowed)

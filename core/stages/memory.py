@@ -1,0 +1,60 @@
+"""Conversation memory: the last N messages per conversation in Redis, masked, with a TTL."""
+
+from __future__ import annotations
+
+import json
+
+from redis.asyncio import Redis
+
+from core.botdef import BotDefinition
+from core.events import ConversationRef, Reply
+from core.pipeline import Next, Turn
+from core.skills import SkillResult
+from core.state import Keys
+
+
+class ConversationMemory:
+    def __init__(self, redis: Redis, keys: Keys) -> None:
+        self._redis = redis
+        self._keys = keys
+
+    async def recall(
+        self, bot: BotDefinition, conversation: ConversationRef
+    ) -> list[dict[str, str]]:
+        if bot.memory.turns == 0:
+            return []
+        key = self._keys.memory(bot.name, conversation.key)
+        rows = await self._redis.lrange(key, -bot.memory.turns, -1)
+        return [json.loads(row) for row in rows]
+
+    async def remember(
+        self, bot: BotDefinition, conversation: ConversationRef, *entries: tuple[str, str]
+    ) -> None:
+        """Append (role, masked text) pairs; keep the newest N; refresh the TTL."""
+        if bot.memory.turns == 0 or not entries:
+            return
+        key = self._keys.memory(bot.name, conversation.key)
+        limit = bot.memory.max_chars
+        pipe = self._redis.pipeline(transaction=True)
+        for role, text in entries:
+            pipe.rpush(key, json.dumps({"role": role, "text": text[:limit]}))
+        pipe.ltrim(key, -bot.memory.turns, -1)
+        pipe.expire(key, bot.memory.ttl_seconds)
+        await pipe.execute()
+
+
+class MemoryStage:
+    name = "memory"
+
+    def __init__(self, memory: ConversationMemory) -> None:
+        self._memory = memory
+
+    async def process(self, turn: Turn, call_next: Next) -> SkillResult:
+        conversation = turn.event.conversation
+        turn.history = await self._memory.recall(turn.bot, conversation)
+        result = await call_next(turn)
+        entries = [("user", turn.event.text)]
+        if isinstance(result, Reply) and not result.notice:
+            entries.append(("assistant", result.text))
+        await self._memory.remember(turn.bot, conversation, *entries)
+        return result

@@ -1,0 +1,69 @@
+"""The PII stage: mask on the way in, restore on the way out. Fails closed.
+
+The masker is a seam (`Masker`): the presidio implementation plugs in here; tests use a
+deterministic one. With no masker configured the stage passes text through unchanged.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from core import messages
+from core.errors import MaskingError
+from core.events import Reply, reply_to
+from core.pipeline import Next, Outcome, Turn
+from core.skills import SkillResult
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Masked:
+    text: str = field(repr=False)
+    state: Any = None  # whatever the masker needs to restore later (vault reference...)
+    entities: tuple[str, ...] = ()  # entity types found, for metrics
+
+
+class Masker(Protocol):
+    async def mask(self, turn: Turn) -> Masked: ...
+
+    async def restore(self, turn: Turn, reply: Reply) -> Reply: ...
+
+
+class PiiStage:
+    name = "pii"
+
+    def __init__(self, masker: Masker | None, metrics: Any = None) -> None:
+        self._masker = masker
+        self._metrics = metrics
+
+    async def process(self, turn: Turn, call_next: Next) -> SkillResult:
+        if self._masker is None:
+            return await call_next(turn)
+        try:
+            masked = await self._masker.mask(turn)
+        except Exception as exc:  # noqa: BLE001 — fail closed on anything
+            log.error(
+                "PII masking failed; turn stopped",
+                extra={"event_id": turn.event.id, "error_type": type(exc).__name__},
+            )
+            turn.stop(Outcome.PRIVACY_STOP)
+            return reply_to(turn.event, messages.PRIVACY_APOLOGY, notice=True)
+        turn.event = turn.event.with_text(masked.text)
+        turn.pii = masked.state
+        turn.masked = True
+        if self._metrics is not None:
+            for entity in masked.entities:
+                self._metrics.pii_entities.labels(entity).inc()
+        result = await call_next(turn)
+        if isinstance(result, Reply):
+            try:
+                return await self._masker.restore(turn, result)
+            except MaskingError:
+                log.error(
+                    "PII restore failed; sending masked text", extra={"event_id": turn.event.id}
+                )
+                return result
+        return result

@@ -1,0 +1,1 @@
+"""Built-in skills, one module per family. A bot definition lists the modules it uses."""
