@@ -81,9 +81,7 @@ class PrivateRedis:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self._proc.poll() is not None:
-                err = (self._proc.stderr.read() if self._proc.stderr else b"").decode(
-                    errors="replace"
-                )
+                err = (self._proc.stderr.read() if self._proc.stderr else b"").decode(errors="replace")
                 raise RuntimeError(f"redis-server exited at start: {err.strip()[:500]}")
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.2) as conn:

@@ -126,9 +126,8 @@ async def audit(ctx: AdminContext) -> str:
     for entry in entries:
         when = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(entry.at))
         verdict = "allowed" if entry.allowed else "REFUSED"
-        lines.append(
-            f"- {when} {entry.user} `{entry.command} {entry.args}`".rstrip() + f" {verdict}"
-        )
+        shown = f"{entry.command} {entry.args}".strip()
+        lines.append(f"- {when} {entry.user} `{shown}` {verdict}")
     return "\n".join(lines)
 
 

@@ -71,9 +71,7 @@ class BotDefinition(Strict):
         for admin in admins:
             platform, _, user = admin.partition(":")
             if not platform or not user:
-                raise ValueError(
-                    f"admin {admin!r} must be 'platform:user_id', e.g. 'slack:U024BE7LH'"
-                )
+                raise ValueError(f"admin {admin!r} must be 'platform:user_id', e.g. 'slack:U024BE7LH'")
         return admins
 
     def adapter_enabled(self, name: str, *, default: bool) -> bool:

@@ -28,9 +28,7 @@ class ConversationControls:
         key = self._keys.disabled_skills(self._bot, conversation.key)
         return {str(m) for m in await self._redis.smembers(key)}
 
-    async def set_skill_enabled(
-        self, conversation: ConversationRef, skill: str, enabled: bool
-    ) -> None:
+    async def set_skill_enabled(self, conversation: ConversationRef, skill: str, enabled: bool) -> None:
         key = self._keys.disabled_skills(self._bot, conversation.key)
         if enabled:
             await self._redis.srem(key, skill)

@@ -91,7 +91,8 @@ class Hub:
     def receive(self, event: Event) -> asyncio.Task[TurnRecord]:
         """Schedule a turn for `event` and return at once (adapters ack before it runs)."""
         self.metrics.events_in.labels(event.platform).inc()
-        task = asyncio.get_running_loop().create_task(self._turn(event))
+        loop = asyncio.get_running_loop()
+        task = loop.create_task(self._reject(event) if self._closing else self._turn(event))
         self._tasks.add(task)
         self.metrics.turns_in_flight.inc()
         task.add_done_callback(self._forget)
@@ -105,13 +106,16 @@ class Hub:
     def in_flight(self) -> int:
         return len(self._tasks)
 
+    async def _reject(self, event: Event) -> TurnRecord:
+        """A turn that arrived after shutdown began: tell the person, run nothing."""
+        record = TurnRecord(turn_id="", event_id=event.id, outcome=Outcome.REJECTED)
+        await self._deliver(reply_to(event, messages.SHUTTING_DOWN, notice=True), record)
+        self.metrics.turns.labels(Outcome.REJECTED).inc()
+        return record
+
     async def _turn(self, event: Event) -> TurnRecord:
         turn = Turn(event=event, bot=self.bot)
         record = TurnRecord(turn_id=turn.id, event_id=event.id, outcome=Outcome.REPLIED)
-        if self._closing:
-            record.outcome = Outcome.REJECTED
-            await self._deliver(reply_to(event, messages.SHUTTING_DOWN, notice=True), record)
-            return record
         try:
             async with self._slots:
                 await self._run(turn, record)

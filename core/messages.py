@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-APOLOGY = (
-    "Sorry, something went wrong on my side while handling that. Please try again in a moment."
-)
+APOLOGY = "Sorry, something went wrong on my side while handling that. Please try again in a moment."
 PRIVACY_APOLOGY = (
     "Sorry, I couldn't process that message safely, so I stopped before using it. "
     "Please try again in a moment."
 )
 RATE_LIMITED = (
-    "You're sending messages faster than I can answer. "
-    "I'll pick up again in about {seconds} seconds."
+    "You're sending messages faster than I can answer. I'll pick up again in about {seconds} seconds."
 )
 CONVERSATION_RATE_LIMITED = (
     "This conversation is very busy right now. I'll pick up again in about {seconds} seconds."

@@ -16,13 +16,9 @@ class Metrics:
     def __init__(self, registry: CollectorRegistry | None = None) -> None:
         self.registry = registry or CollectorRegistry()
         r = self.registry
-        self.events_in = Counter(
-            "switchboard_events_total", "Events received", ["platform"], registry=r
-        )
+        self.events_in = Counter("switchboard_events_total", "Events received", ["platform"], registry=r)
         self.turns = Counter("switchboard_turns_total", "Turns finished", ["outcome"], registry=r)
-        self.dedup_hits = Counter(
-            "switchboard_dedup_hits_total", "Redelivered events dropped", registry=r
-        )
+        self.dedup_hits = Counter("switchboard_dedup_hits_total", "Redelivered events dropped", registry=r)
         self.rate_limited = Counter(
             "switchboard_rate_limited_total", "Events over a rate limit", ["scope"], registry=r
         )

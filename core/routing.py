@@ -67,9 +67,7 @@ class Router:
                 match = pattern.search(text)
                 if match:
                     slots = {k: v for k, v in match.groupdict().items() if v is not None}
-                    return Intent(
-                        name=candidate.name, skill=candidate.name, via="pattern", slots=slots
-                    )
+                    return Intent(name=candidate.name, skill=candidate.name, via="pattern", slots=slots)
         best = self._examples.best(text)
         if best is not None:
             label, score = best

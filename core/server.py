@@ -42,9 +42,7 @@ async def json_errors(request: web.Request, handler: Any) -> web.StreamResponse:
             body = {"error": exc.reason}
         return web.json_response(body, status=exc.status, headers=_keep_headers(exc))
     except Exception as exc:  # noqa: BLE001 — last line: log the type, answer plainly
-        log.exception(
-            "unhandled error in %s %s: %s", request.method, request.path, type(exc).__name__
-        )
+        log.exception("unhandled error in %s %s: %s", request.method, request.path, type(exc).__name__)
         return web.json_response({"error": "internal error"}, status=500)
 
 

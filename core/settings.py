@@ -59,12 +59,8 @@ class Settings:
             http_port=_int(env, "SWITCHBOARD_HTTP_PORT", 8080, low=0, high=65535),
             api_token=_secret(env, "SWITCHBOARD_API_TOKEN"),
             bot=env.get("SWITCHBOARD_BOT") or "assistant",
-            max_concurrent_turns=_int(
-                env, "SWITCHBOARD_MAX_CONCURRENT_TURNS", 64, low=1, high=100_000
-            ),
-            max_body_bytes=_int(
-                env, "SWITCHBOARD_MAX_BODY_BYTES", 1_048_576, low=1024, high=64 * 1_048_576
-            ),
+            max_concurrent_turns=_int(env, "SWITCHBOARD_MAX_CONCURRENT_TURNS", 64, low=1, high=100_000),
+            max_body_bytes=_int(env, "SWITCHBOARD_MAX_BODY_BYTES", 1_048_576, low=1024, high=64 * 1_048_576),
             api_timeout_s=_int(env, "SWITCHBOARD_API_TIMEOUT", 30, low=1, high=3600),
             key_prefix=env.get("SWITCHBOARD_KEY_PREFIX") or "sb",
             extra={k: v for k, v in env.items() if k.startswith(("SWITCHBOARD_", "SLACK_"))},

@@ -147,9 +147,7 @@ def check_conflicts(found: Iterable[Skill], *, source: str) -> None:
     owners: dict[str, Skill] = {}
     for item in found:
         if item.name in names:
-            raise SkillConflictError(
-                f"two skills are named {item.name!r} — fix: rename one", source=source
-            )
+            raise SkillConflictError(f"two skills are named {item.name!r} — fix: rename one", source=source)
         names[item.name] = item
         for command in item.commands:
             if command in owners:

@@ -33,9 +33,7 @@ class ReplyCollector:
         pending.arrived.set()
         return True
 
-    async def collect(
-        self, event_id: str, turn: asyncio.Future, timeout: float
-    ) -> tuple[str, list[Reply]]:
+    async def collect(self, event_id: str, turn: asyncio.Future, timeout: float) -> tuple[str, list[Reply]]:
         """Wait for the turn and, if it was queued for the model, for its answer.
 
         Returns (outcome, replies). Raises TimeoutError after `timeout` seconds."""

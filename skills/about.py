@@ -17,11 +17,7 @@ async def about(ctx: SkillContext) -> SkillResult:
     started = ctx.services.get("started_at", time.time())
     uptime = int(time.time() - started)
     model = ctx.bot.model
-    brain = (
-        "no language model yet"
-        if model.backend == "none"
-        else f"model {model.name or model.backend}"
-    )
+    brain = "no language model yet" if model.backend == "none" else f"model {model.name or model.backend}"
     text = (
         f"I'm {ctx.bot.name}, a Switchboard bot ({brain}). "
         f"I've been up for {uptime // 3600}h {uptime % 3600 // 60}m. "

@@ -18,9 +18,7 @@ class ConversationMemory:
         self._redis = redis
         self._keys = keys
 
-    async def recall(
-        self, bot: BotDefinition, conversation: ConversationRef
-    ) -> list[dict[str, str]]:
+    async def recall(self, bot: BotDefinition, conversation: ConversationRef) -> list[dict[str, str]]:
         if bot.memory.turns == 0:
             return []
         key = self._keys.memory(bot.name, conversation.key)

