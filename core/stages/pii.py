@@ -27,9 +27,18 @@ class Masked:
 
 
 class Masker(Protocol):
+    """Masks a turn's text and restores placeholders in replies.
+
+    `Masked.state` must be JSON-serialisable: the model gateway stores it with a queued job so
+    that any hub replica can restore the answer later."""
+
     async def mask(self, turn: Turn) -> Masked: ...
 
-    async def restore(self, turn: Turn, reply: Reply) -> Reply: ...
+    async def restore(self, state: Any, reply: Reply) -> Reply:
+        """Expand the placeholders this destination may see; others stay placeholders."""
+
+    async def restore_partial(self, state: Any, reply: Reply) -> Reply:
+        """Same, for streamed text: an unfinished trailing placeholder is held back."""
 
 
 class PiiStage:
@@ -60,7 +69,7 @@ class PiiStage:
         result = await call_next(turn)
         if isinstance(result, Reply):
             try:
-                return await self._masker.restore(turn, result)
+                return await self._masker.restore(turn.pii, result)
             except MaskingError:
                 log.error("PII restore failed; sending masked text", extra={"event_id": turn.event.id})
                 return result
