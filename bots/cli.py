@@ -76,6 +76,45 @@ def cmd_check(_args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_pii_mask(args: argparse.Namespace) -> int:
+    """`switchboard pii mask`: mask JSON lines from stdin with the bot's PII policy."""
+    from core.pii.tool import mask_lines
+
+    bot = load_bot(_settings(args).bot)
+    if not bot.pii.enabled:
+        print(f"note: PII masking is off for bot '{bot.name}'; showing its policy anyway", file=sys.stderr)
+    batch = 1 if sys.stdin.isatty() else 64
+    return asyncio.run(mask_lines(sys.stdin, sys.stdout, bot.pii, batch=batch))
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    """`switchboard worker`: load one model of the bot and serve its queue."""
+    from bots.worker import run_worker
+    from core.model.errors import ModelUnavailableError
+
+    settings = _settings(args)
+    try:
+        return run_worker(settings, load_bot(settings.bot), args.model, burst=args.burst)
+    except ModelUnavailableError as exc:
+        print(f"The worker cannot serve its model: {exc}", file=sys.stderr)
+        return 2
+
+
+def cmd_slack_manifest(args: argparse.Namespace) -> int:
+    """`switchboard slack manifest --url https://…`: the Slack app manifest to paste into Slack."""
+    from adapters.slack.manifest import manifest_json
+
+    url = args.url or os.environ.get("SWITCHBOARD_PUBLIC_URL")
+    if not args.socket_mode and not (url or "").startswith("https://"):
+        print(
+            "Give the hub's public https URL: --url https://bot.example.com (or use --socket-mode)",
+            file=sys.stderr,
+        )
+        return 2
+    print(manifest_json(url, name=args.name, command=args.command_name, socket_mode=args.socket_mode))
+    return 0
+
+
 Command = Callable[[argparse.Namespace], int]
 
 
@@ -95,6 +134,25 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="validate the configuration and exit")
     check.set_defaults(func=cmd_check)
+
+    worker = sub.add_parser("worker", help="serve the bot's model from the queue (run one per core/GPU)")
+    worker.add_argument("--bot", help="bot definition name or .toml path (default SWITCHBOARD_BOT)")
+    worker.add_argument("--model", help="which of the bot's models to serve (default: the first)")
+    worker.add_argument("--burst", action="store_true", help="exit when the queue is empty")
+    worker.set_defaults(func=cmd_worker)
+
+    pii = sub.add_parser("pii", help="PII tools").add_subparsers(dest="pii_command", required=True)
+    pii_mask = pii.add_parser("mask", help='mask JSON lines {"text": ...} from stdin, as the bot would')
+    pii_mask.add_argument("--bot", help="bot definition name or .toml path (default SWITCHBOARD_BOT)")
+    pii_mask.set_defaults(func=cmd_pii_mask)
+
+    slack = sub.add_parser("slack", help="Slack tools").add_subparsers(dest="slack_command", required=True)
+    slack_manifest = slack.add_parser("manifest", help="print a Slack app manifest for this hub")
+    slack_manifest.add_argument("--url", help="the hub's public https URL (default SWITCHBOARD_PUBLIC_URL)")
+    slack_manifest.add_argument("--name", default="Switchboard", help="the app's name in Slack")
+    slack_manifest.add_argument("--command-name", default="/switchboard", help="the slash command")
+    slack_manifest.add_argument("--socket-mode", action="store_true", help="no public URL: use Socket Mode")
+    slack_manifest.set_defaults(func=cmd_slack_manifest)
     return parser
 
 

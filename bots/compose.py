@@ -19,6 +19,8 @@ from core.botdef import BotDefinition
 from core.controls import ConversationControls
 from core.hub import Hub, ModelGateway
 from core.metrics import Metrics
+from core.model.service import ModelService
+from core.pii.wiring import pii_parts
 from core.pipeline import Pipeline
 from core.routing import Router
 from core.server import ReadyCheck, build_app, redis_check
@@ -46,6 +48,8 @@ class Assembly:
     memory: ConversationMemory
     admin_commands: AdminCommands
     ready_checks: dict[str, ReadyCheck] = field(default_factory=dict)
+    masker: Masker | None = None  # restores model answers (the model gateway needs it)
+    model_service: ModelService | None = None  # start()/stop() it around the hub (model answers)
 
     def http_app(self, max_body_bytes: int = 1_048_576) -> web.Application:
         routes: list[web.RouteDef] = []
@@ -80,6 +84,11 @@ def assemble(
     audit = AuditLog(redis, keys, bot.name)
     memory = ConversationMemory(redis, keys)
     commands = admin_commands or default_commands()
+    pii = pii_parts(bot, redis, key_prefix=keys.prefix, env=settings.extra, masker=masker)
+    masker = pii.masker
+    for command in pii.commands:
+        if commands.get(command.name) is None:
+            commands.add(command)
     hub_ref: list[Hub] = []
 
     async def status() -> dict[str, Any]:
@@ -93,7 +102,11 @@ def assemble(
         PiiStage(masker, metrics),
         MemoryStage(memory),
     )
-    pipeline = Pipeline(stages, SkillDispatch(router, controls, metrics, services))
+    pipeline = Pipeline(
+        stages,
+        SkillDispatch(router, controls, metrics, services),
+        batch=lambda: redis.pipeline(transaction=False),  # one opening round trip per turn
+    )
 
     async def redis_status() -> dict[str, Any]:
         info = await redis.info("server")
@@ -111,6 +124,11 @@ def assemble(
     services["started_at"] = hub.started_at
     for adapter in adapters:
         hub.add_adapter(adapter)
+    ready_checks: dict[str, ReadyCheck] = {"redis": redis_check(redis), **pii.ready_checks}
+    model_service = None
+    if model is None and bot.model.enabled:
+        model_service = ModelService(redis, memory, prefix=keys.prefix, masker=masker)
+        model_service.attach(hub, commands, ready_checks)
     return Assembly(
         hub=hub,
         redis=redis,
@@ -120,5 +138,7 @@ def assemble(
         controls=controls,
         memory=memory,
         admin_commands=commands,
-        ready_checks={"redis": redis_check(redis)},
+        ready_checks=ready_checks,
+        masker=masker,
+        model_service=model_service,
     )

@@ -13,11 +13,14 @@ from redis.asyncio import Redis
 
 from adapters.console import ConsoleAdapter
 from adapters.rest import RestAdapter
+from adapters.slack import SlackAdapter, SlackConfig
 from adapters.webchat import WebChatAdapter
 from bots.compose import Assembly, assemble
 from bots.redis_runner import PrivateRedis
+from bots.worker_process import embedded_worker
 from core.adapter import Adapter
 from core.botdef import BotDefinition, bot_path, load_bot
+from core.pii.masker import PiiMasker
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -30,6 +33,20 @@ def web_adapters(bot: BotDefinition, settings: Settings) -> list[Adapter]:
     if bot.adapter_enabled("api", default=True):
         adapters.append(RestAdapter(settings.api_token, timeout_s=settings.api_timeout_s))
     return adapters
+
+
+def slack_adapters(bot: BotDefinition, settings: Settings, redis: Redis) -> list[Adapter]:
+    """Slack, when the environment configures it (SLACK_SIGNING_SECRET + SLACK_BOT_TOKEN is enough)
+    and the bot does not switch it off. A bot that lists `[adapters.slack]` explicitly must be
+    configured, or this names what is missing."""
+    declared = bot.adapters.get("slack")
+    options = declared.model_dump() if declared is not None else {}
+    config = SlackConfig.from_env(settings.extra, options, source=str(bot_path(settings.bot)))
+    if not bot.adapter_enabled("slack", default=True):
+        return []
+    if declared is None and not config.configured:
+        return []
+    return [SlackAdapter(config, redis, key_prefix=settings.key_prefix)]
 
 
 @contextlib.asynccontextmanager
@@ -62,10 +79,11 @@ async def serve(settings: Settings, bot: BotDefinition | None = None) -> None:
             bot,
             redis,
             settings=settings,
-            adapters=web_adapters(bot, settings),
+            adapters=[*web_adapters(bot, settings), *slack_adapters(bot, settings, redis)],
             source=str(bot_path(settings.bot)),
         )
-        await _serve_assembly(assembly, settings, stop)
+        async with embedded_worker(settings, bot, redis, settings.bot):
+            await _serve_assembly(assembly, settings, stop)
 
 
 async def _serve_assembly(assembly: Assembly, settings: Settings, stop: asyncio.Event) -> None:
@@ -74,20 +92,34 @@ async def _serve_assembly(assembly: Assembly, settings: Settings, stop: asyncio.
     await runner.setup()
     site = web.TCPSite(runner, settings.http_host, settings.http_port)
     await assembly.hub.start()
+    if assembly.model_service is not None:
+        await assembly.model_service.start()
     await site.start()
+    await _pii_loaded(assembly)
     host = settings.http_host if settings.http_host not in {"0.0.0.0", "::"} else "127.0.0.1"
     port = settings.http_port or runner.addresses[0][1]
     print(f"Switchboard bot '{assembly.hub.bot.name}' is running.", flush=True)
     print(f"  Web chat:  http://{host}:{port}/", flush=True)
     print(f"  REST API:  POST http://{host}:{port}/api/v1/messages", flush=True)
+    if "slack" in assembly.hub.adapters:
+        print(f"  Slack:     POST http://{host}:{port}/slack/events (and /slack/commands)", flush=True)
     print("  Stop with Ctrl+C.", flush=True)
     try:
         await stop.wait()
     finally:
         log.info("shutting down: finishing turns in flight")
         await assembly.hub.stop(grace=10)
+        if assembly.model_service is not None:
+            await assembly.model_service.stop()
         await runner.cleanup()
         log.info("stopped")
+
+
+async def _pii_loaded(assembly: Assembly) -> None:
+    """The PII model loads on its own thread; announce the bot once it can mask (readyz says 503
+    until then)."""
+    if isinstance(assembly.masker, PiiMasker):
+        await assembly.masker.analyzer.loaded()
 
 
 async def chat(settings: Settings, user: str) -> None:
@@ -99,7 +131,13 @@ async def chat(settings: Settings, user: str) -> None:
             bot, redis, settings=settings, adapters=[console], source=str(bot_path(settings.bot))
         )
         await assembly.hub.start()
-        try:
-            await console.repl()
-        finally:
-            await assembly.hub.stop(grace=5)
+        await _pii_loaded(assembly)
+        async with embedded_worker(settings, bot, redis, settings.bot):
+            if assembly.model_service is not None:
+                await assembly.model_service.start()
+            try:
+                await console.repl()
+            finally:
+                await assembly.hub.stop(grace=5)
+                if assembly.model_service is not None:
+                    await assembly.model_service.stop()

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from core.errors import ConfigError
+from core.model.config import ModelConfig
+from core.pii.config import PiiConfig
 
 
 class Strict(BaseModel):
@@ -33,23 +35,6 @@ class AdapterConfig(BaseModel):
 
     model_config = ConfigDict(extra="allow", frozen=True)
     enabled: bool = True
-
-
-class PiiConfig(Strict):
-    """Placeholder policy; the PII issue fills in recognizers and restore rules."""
-
-    enabled: bool = False
-    entities: list[str] = Field(default_factory=list)
-    allow: list[str] = Field(default_factory=list)
-    deny: list[str] = Field(default_factory=list)
-    restore: dict[str, list[str]] = Field(default_factory=dict)
-
-
-class ModelConfig(Strict):
-    """Which model answers free text. `backend = "none"`: no model configured."""
-
-    backend: Literal["none", "ctransformers", "llama_cpp", "openai"] = "none"
-    name: str = ""
 
 
 class BotDefinition(Strict):
@@ -100,7 +85,23 @@ def _fix_for(error: dict[str, Any]) -> str:
         return f"use one of {ctx.get('expected')}"
     if kind == "string_pattern_mismatch":
         return "use lowercase letters, digits, '-' or '_', starting with a letter"
+    if kind in _FIX_BY_TYPE:
+        return _FIX_BY_TYPE[kind]
     return "see README 'Configuration'"
+
+
+_FIX_BY_TYPE = {
+    "int_parsing": "use a whole number without quotes, e.g. 20",
+    "int_type": "use a whole number without quotes, e.g. 20",
+    "int_from_float": "use a whole number, e.g. 20",
+    "bool_parsing": "use true or false (no quotes)",
+    "bool_type": "use true or false (no quotes)",
+    "string_type": 'use a quoted string, e.g. "text"',
+    "list_type": 'use a list, e.g. ["skills.help"]',
+    "dict_type": "use a [table] or an inline table { key = value }",
+    "too_short": "add at least one entry",
+    "value_error": "change the value as the message says",
+}
 
 
 def parse_bot(data: dict[str, Any], *, source: str) -> BotDefinition:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from redis.asyncio import Redis
 
 from core.events import ConversationRef
@@ -15,7 +17,11 @@ class ConversationControls:
         self._bot = bot
 
     async def is_muted(self, conversation: ConversationRef) -> bool:
-        return bool(await self._redis.sismember(self._keys.muted(self._bot), conversation.key))
+        return bool(await self.queue_is_muted(self._redis, conversation))
+
+    def queue_is_muted(self, client: Any, conversation: ConversationRef) -> Any:
+        """SISMEMBER on `client` (a Redis client, or a pipeline to run it in a batch)."""
+        return client.sismember(self._keys.muted(self._bot), conversation.key)
 
     async def set_muted(self, conversation: ConversationRef, muted: bool) -> None:
         key = self._keys.muted(self._bot)
@@ -25,8 +31,10 @@ class ConversationControls:
             await self._redis.srem(key, conversation.key)
 
     async def disabled_skills(self, conversation: ConversationRef) -> set[str]:
-        key = self._keys.disabled_skills(self._bot, conversation.key)
-        return {str(m) for m in await self._redis.smembers(key)}
+        return {str(m) for m in await self.queue_disabled_skills(self._redis, conversation)}
+
+    def queue_disabled_skills(self, client: Any, conversation: ConversationRef) -> Any:
+        return client.smembers(self._keys.disabled_skills(self._bot, conversation.key))
 
     async def set_skill_enabled(self, conversation: ConversationRef, skill: str, enabled: bool) -> None:
         key = self._keys.disabled_skills(self._bot, conversation.key)

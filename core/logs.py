@@ -1,11 +1,48 @@
-"""Logging setup: one line per record with the structured fields we allow (never text)."""
+"""Logging setup: one line per record with the structured fields we allow (never text), and a
+redaction filter as a second safety net (message text is never logged in the first place)."""
 
 from __future__ import annotations
 
 import logging
+import re
 import sys
 
+from core.pii import patterns
+
 FIELDS = ("event_id", "platform", "skill", "command", "turn_id", "job_id", "error_type", "model")
+
+_REDACTIONS: tuple[tuple[re.Pattern[str], str], ...] = (
+    *((pattern, "[REDACTED SECRET]") for pattern in patterns.SECRET_PATTERNS.values()),
+    (patterns.EMAIL, "[REDACTED EMAIL]"),
+    (patterns.IBAN_CANDIDATE, "[REDACTED IBAN]"),
+    (patterns.CARD_LIKE, "[REDACTED NUMBER]"),
+    (re.compile(r"(?<![\w.:/-])\+?\d[\d ().-]{7,}\d(?![\w.:/-])"), "[REDACTED PHONE]"),
+)
+
+
+def redact(text: str) -> str:
+    """Mask e-mails, phone and card numbers, IBANs and tokens in a log line."""
+    for pattern, label in _REDACTIONS:
+        text = pattern.sub(label, text)
+    return patterns.SECRET_VALUE.sub(lambda m: m.group(0).replace(m.group("value"), "[REDACTED]"), text)
+
+
+class RedactionFilter(logging.Filter):
+    """Rewrites each record's message (and traceback) with `redact` before any handler sees it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # noqa: BLE001 — a bad format string must not lose the record
+            message = str(record.msg)
+        record.msg, record.args = redact(message), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
+        return True
 
 
 class FieldsFormatter(logging.Formatter):
@@ -18,6 +55,7 @@ class FieldsFormatter(logging.Formatter):
 def configure(level: str = "INFO") -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(FieldsFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactionFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -20,6 +20,7 @@ NO_MODEL = (
 MODEL_UNAVAILABLE = "Sorry, I couldn't get an answer from the model this time. Please try again."
 MODEL_TIMEOUT = "Sorry, the model took too long to answer. Please try again."
 QUEUE_BUSY = "I'm busy right now — you are number {position} in line. I'll answer as soon as I can."
+QUEUE_FULL = "I'm overloaded right now and can't take new questions. Please try again in a few minutes."
 ADMIN_REFUSED = "Sorry, `{command}` is an admin command and you are not an admin of this bot."
 UNKNOWN_ADMIN_ARGS = "Usage: {usage}"
 SHUTTING_DOWN = "I'm restarting right now; please send that again in a minute."

@@ -2,6 +2,10 @@
 
 Each stage is `async def process(turn, call_next) -> SkillResult`. Not calling `call_next`
 ends the turn; code after `await call_next(turn)` runs on the way out.
+
+Round trips: a stage (or the terminal) may also implement `Prefetch`: it queues its Redis
+commands on one batch that runs before the onion, and later reads `turn.prefetched[name]`.
+A turn then opens with one round trip instead of one per stage. Stages still work without it.
 """
 
 from __future__ import annotations
@@ -46,6 +50,7 @@ class Turn:
     history: list[dict[str, str]] = field(default_factory=list)
     pii: Any = None  # the PII stage's per-turn state (vault reference, restore policy)
     masked: bool = False  # True once the PII stage has replaced the text
+    prefetched: dict[str, list[Any]] = field(default_factory=dict)  # Prefetch results by name
 
     def stop(self, outcome: str) -> None:
         self.outcome = outcome
@@ -57,12 +62,29 @@ class Stage(Protocol):
     async def process(self, turn: Turn, call_next: Next) -> SkillResult: ...
 
 
+class Prefetch(Protocol):
+    """Queues a stage's Redis commands on the turn's opening batch; results land in
+    `turn.prefetched[name]`, in the order queued."""
+
+    name: str
+
+    def prefetch(self, turn: Turn, batch: Any) -> int:
+        """Queue commands on `batch` (a non-transactional Redis pipeline); return how many."""
+
+
+# Makes an empty batch: an object with Redis command methods and `async execute() -> list`.
+BatchFactory = Callable[[], Any]
+
+
 class Pipeline:
     """Runs a turn through `stages` in order, then `terminal` (the skill dispatch)."""
 
-    def __init__(self, stages: Sequence[Stage], terminal: Next) -> None:
+    def __init__(self, stages: Sequence[Stage], terminal: Next, *, batch: BatchFactory | None = None) -> None:
         self.stages = tuple(stages)
         self._entry = self._compose(terminal)
+        self._batch = batch
+        parts = (*self.stages, terminal)
+        self._prefetchers = [p for p in parts if callable(getattr(p, "prefetch", None))] if batch else []
 
     def _compose(self, terminal: Next) -> Next:
         handler = terminal
@@ -71,7 +93,19 @@ class Pipeline:
         return handler
 
     async def run(self, turn: Turn) -> SkillResult:
+        if self._prefetchers:
+            await self._prefetch(turn)
         return await self._entry(turn)
+
+    async def _prefetch(self, turn: Turn) -> None:
+        assert self._batch is not None
+        batch = self._batch()
+        counts = [(part.name, part.prefetch(turn, batch)) for part in self._prefetchers]
+        results = await batch.execute()
+        start = 0
+        for name, count in counts:
+            turn.prefetched[name] = results[start : start + count]
+            start += count
 
 
 def _bind(stage: Stage, call_next: Next) -> Next:

@@ -18,7 +18,8 @@ class Secret:
 
     def matches(self, candidate: str) -> bool:
         """Constant-time comparison."""
-        return hmac.compare_digest(self._value.encode(), candidate.encode())
+        # surrogateescape: header values with undecodable bytes compare unequal, never raise
+        return hmac.compare_digest(self._value.encode(), candidate.encode("utf-8", "surrogateescape"))
 
     def __repr__(self) -> str:
         return "Secret('***')"

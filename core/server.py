@@ -13,6 +13,8 @@ from core.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
+MAX_BODY = web.AppKey("max_body", int)
+
 # A readiness check returns (ok, detail). Detail is shown in the /readyz body.
 ReadyCheck = Callable[[], Awaitable[tuple[bool, Any]]]
 
@@ -37,7 +39,7 @@ async def json_errors(request: web.Request, handler: Any) -> web.StreamResponse:
         if exc.status < 400 or exc.content_type == "application/json":
             raise
         if exc.status == 413:
-            body = {"error": "request body too large", "limit_bytes": request.app["max_body"]}
+            body = {"error": "request body too large", "limit_bytes": request.app[MAX_BODY]}
         else:
             body = {"error": exc.reason}
         return web.json_response(body, status=exc.status, headers=_keep_headers(exc))
@@ -59,7 +61,7 @@ def build_app(
     max_body_bytes: int = 1_048_576,
 ) -> web.Application:
     app = web.Application(client_max_size=max_body_bytes, middlewares=[json_errors])
-    app["max_body"] = max_body_bytes
+    app[MAX_BODY] = max_body_bytes
 
     async def healthz(_request: web.Request) -> web.Response:
         return web.json_response({"status": "ok"})

@@ -125,7 +125,7 @@ def collect(module_names: Iterable[str], *, source: str = "bot definition") -> t
     for module_name in module_names:
         try:
             module = importlib.import_module(module_name)
-        except ImportError as exc:
+        except (ImportError, SyntaxError) as exc:
             raise ConfigError(
                 f"key 'skills': cannot import skill module {module_name!r} ({exc}) — fix: "
                 "list an importable module such as 'skills.help'",

@@ -13,4 +13,10 @@ from core.skills import AskModel, SkillContext, SkillResult, skill
 async def fallback(ctx: SkillContext) -> SkillResult:
     if ctx.bot.model.backend == "none":
         return ctx.reply(messages.NO_MODEL)
-    return AskModel(prompt=ctx.event.text, system=ctx.bot.persona)
+    model = ctx.bot.model
+    return AskModel(
+        prompt=ctx.event.text,
+        system=ctx.bot.persona,
+        max_tokens=model.max_tokens,
+        temperature=model.temperature,
+    )

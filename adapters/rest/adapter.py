@@ -15,6 +15,7 @@ from aiohttp import web
 
 from core.adapter import Receive
 from core.events import ConversationRef, Event, EventKind, Reply, SentRef
+from core.pipeline import Outcome
 from core.routing import looks_like_command
 from core.secrets import Secret
 from core.waiters import ReplyCollector
@@ -61,6 +62,7 @@ class RestAdapter:
         self._timeout = timeout_s
         self._receive: Receive | None = None
         self._collector = ReplyCollector()
+        self._waiting: set[str] = set()  # event ids a request here is waiting on
 
     async def start(self, receive: Receive) -> None:
         self._receive = receive
@@ -91,7 +93,7 @@ class RestAdapter:
         raw = await request.read()  # 413 past the hub's body limit
         try:
             body = json.loads(raw)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
             raise _bad("body is not valid JSON") from None
         fields = parse_message(body)
         if self._receive is None:
@@ -109,6 +111,14 @@ class RestAdapter:
             is_direct=True,
             message_id=native_id,
         )
+        if event.id in self._waiting:
+            # The same message is already being answered for another request here: the hub
+            # still sees the redelivery (and drops it), the answer goes to the first request.
+            record = await self._receive(event)
+            return web.json_response(
+                {"turn_id": record.turn_id, "event_id": event.id, "outcome": Outcome.DUPLICATE, "replies": []}
+            )
+        self._waiting.add(event.id)
         self._collector.expect(event.id)
         task = self._receive(event)
         try:
@@ -118,6 +128,10 @@ class RestAdapter:
                 {"error": f"no answer within {self._timeout:g} s", "event_id": event.id},
                 status=504,
             )
+        finally:
+            self._waiting.discard(event.id)
+        if outcome == Outcome.DUPLICATE and replies:
+            outcome = Outcome.REPLIED  # a concurrent copy of this request ran the turn
         record = task.result() if task.done() else None
         return web.json_response(
             {

@@ -16,7 +16,7 @@ import json
 import logging
 import re
 import uuid
-from collections import defaultdict, deque
+from collections import OrderedDict, defaultdict, deque
 from pathlib import Path
 
 from aiohttp import WSMsgType, web
@@ -30,8 +30,10 @@ log = logging.getLogger(__name__)
 PLATFORM = "webchat"
 STATIC = Path(__file__).parent / "static"
 MAX_TEXT = 4_000
-OUTBOX_LIMIT = 50
+OUTBOX_LIMIT = 50  # replies kept per disconnected session
+OUTBOX_SESSIONS = 1_000  # disconnected sessions with waiting replies; the oldest is dropped
 _SESSION = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+_CLIENT_ID = re.compile(r"[^A-Za-z0-9_-]")
 
 
 class WebChatAdapter:
@@ -41,7 +43,7 @@ class WebChatAdapter:
         self._title = title
         self._receive: Receive | None = None
         self._sockets: dict[str, set[web.WebSocketResponse]] = defaultdict(set)
-        self._outbox: dict[str, deque[dict]] = defaultdict(lambda: deque(maxlen=OUTBOX_LIMIT))
+        self._outbox: OrderedDict[str, deque[dict]] = OrderedDict()
 
     async def start(self, receive: Receive) -> None:
         self._receive = receive
@@ -76,6 +78,8 @@ class WebChatAdapter:
             async for message in ws:
                 if message.type == WSMsgType.TEXT:
                     await self._on_text(session, ws, message.data)
+                elif message.type == WSMsgType.BINARY:
+                    await ws.send_json({"type": "error", "text": "Send text frames (JSON), not binary."})
                 elif message.type == WSMsgType.ERROR:
                     break
         finally:
@@ -105,7 +109,7 @@ class WebChatAdapter:
         if self._receive is None:
             await ws.send_json({"type": "error", "text": "The bot is restarting; try again soon."})
             return
-        client_id = str(frame.get("id") or uuid.uuid4().hex)[:64]
+        client_id = _CLIENT_ID.sub("", str(frame.get("id") or ""))[:64] or uuid.uuid4().hex
         self._receive(
             Event(
                 id=f"{PLATFORM}:{session}:{client_id}",
@@ -119,13 +123,24 @@ class WebChatAdapter:
         )
 
     async def _push(self, session: str, frame: dict, *, keep: bool) -> None:
-        sockets = [ws for ws in self._sockets.get(session, ()) if not ws.closed]
-        if not sockets:
-            if keep:
-                self._outbox[session].append(frame)
-            return
-        for ws in sockets:
-            await ws.send_json(frame)
+        """Send to every open socket of `session`; keep it for later if none took it."""
+        delivered = False
+        for ws in [ws for ws in self._sockets.get(session, ()) if not ws.closed]:
+            try:
+                await ws.send_json(frame)
+                delivered = True
+            except (ConnectionError, RuntimeError):  # closed under our feet
+                continue
+        if not delivered and keep:
+            self._keep(session, frame)
+
+    def _keep(self, session: str, frame: dict) -> None:
+        box = self._outbox.get(session)
+        if box is None:
+            box = self._outbox[session] = deque(maxlen=OUTBOX_LIMIT)
+            while len(self._outbox) > OUTBOX_SESSIONS:
+                self._outbox.popitem(last=False)
+        box.append(frame)
 
     async def _flush(self, session: str) -> None:
         waiting = self._outbox.pop(session, None)

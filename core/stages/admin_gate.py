@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import Any
 
 from core import messages
 from core.admin import AdminCommands, AdminContext, StatusSource
@@ -35,6 +36,10 @@ class AdminGateStage:
         self._skills = skills
         self._status = status
 
+    def prefetch(self, turn: Turn, batch: Any) -> int:
+        self._controls.queue_is_muted(batch, turn.event.conversation)
+        return 1
+
     async def process(self, turn: Turn, call_next: Next) -> SkillResult:
         event = turn.event
         if event.kind is EventKind.COMMAND or looks_like_command(event.text):
@@ -42,7 +47,9 @@ class AdminGateStage:
             command = self._commands.get(name)
             if command is not None:
                 return await self._run(turn, command.name, args)
-        if await self._controls.is_muted(event.conversation):
+        early = turn.prefetched.get(self.name)
+        muted = bool(early[0]) if early else await self._controls.is_muted(event.conversation)
+        if muted:
             turn.stop(Outcome.MUTED)
             return None
         return await call_next(turn)

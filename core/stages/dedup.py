@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from redis.asyncio import Redis
 
@@ -22,10 +23,16 @@ class DedupStage:
         self._keys = keys
         self._metrics = metrics
 
+    def prefetch(self, turn: Turn, batch: Any) -> int:
+        self._claim(batch, turn)
+        return 1
+
+    def _claim(self, client: Any, turn: Turn) -> Any:
+        return client.set(self._keys.dedup(turn.event.id), turn.id, nx=True, ex=turn.bot.limits.dedup_seconds)
+
     async def process(self, turn: Turn, call_next: Next) -> SkillResult:
-        first = await self._redis.set(
-            self._keys.dedup(turn.event.id), turn.id, nx=True, ex=turn.bot.limits.dedup_seconds
-        )
+        early = turn.prefetched.get(self.name)
+        first = early[0] if early else await self._claim(self._redis, turn)
         if not first:
             self._metrics.dedup_hits.inc()
             log.info("duplicate event dropped", extra={"event_id": turn.event.id})

@@ -25,8 +25,18 @@ class SkillDispatch:
         self._services = services or {}
         self._skills = tuple(router.skills.values())
 
+    name = "dispatch"
+
+    def prefetch(self, turn: Turn, batch: Any) -> int:
+        self._controls.queue_disabled_skills(batch, turn.event.conversation)
+        return 1
+
     async def __call__(self, turn: Turn) -> SkillResult:
-        disabled = await self._controls.disabled_skills(turn.event.conversation)
+        early = turn.prefetched.get(self.name)
+        if early:
+            disabled = {str(m) for m in early[0]}
+        else:
+            disabled = await self._controls.disabled_skills(turn.event.conversation)
         intent = self._router.classify(turn.event, disabled=disabled)
         turn.intent = intent
         chosen = self._router.skills[intent.skill]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from redis.asyncio import Redis
 
@@ -21,8 +22,14 @@ class ConversationMemory:
     async def recall(self, bot: BotDefinition, conversation: ConversationRef) -> list[dict[str, str]]:
         if bot.memory.turns == 0:
             return []
-        key = self._keys.memory(bot.name, conversation.key)
-        rows = await self._redis.lrange(key, -bot.memory.turns, -1)
+        return self.decode(await self.queue_recall(self._redis, bot, conversation))
+
+    def queue_recall(self, client: Any, bot: BotDefinition, conversation: ConversationRef) -> Any:
+        """LRANGE of the last N entries on `client` (a Redis client or a pipeline)."""
+        return client.lrange(self._keys.memory(bot.name, conversation.key), -bot.memory.turns, -1)
+
+    @staticmethod
+    def decode(rows: list[str]) -> list[dict[str, str]]:
         return [json.loads(row) for row in rows]
 
     async def remember(
@@ -33,7 +40,7 @@ class ConversationMemory:
             return
         key = self._keys.memory(bot.name, conversation.key)
         limit = bot.memory.max_chars
-        pipe = self._redis.pipeline(transaction=True)
+        pipe = self._redis.pipeline(transaction=False)  # one round trip; MULTI/EXEC buys nothing here
         for role, text in entries:
             pipe.rpush(key, json.dumps({"role": role, "text": text[:limit]}))
         pipe.ltrim(key, -bot.memory.turns, -1)
@@ -47,9 +54,19 @@ class MemoryStage:
     def __init__(self, memory: ConversationMemory) -> None:
         self._memory = memory
 
+    def prefetch(self, turn: Turn, batch: Any) -> int:
+        if turn.bot.memory.turns == 0:
+            return 0
+        self._memory.queue_recall(batch, turn.bot, turn.event.conversation)
+        return 1
+
     async def process(self, turn: Turn, call_next: Next) -> SkillResult:
         conversation = turn.event.conversation
-        turn.history = await self._memory.recall(turn.bot, conversation)
+        early = turn.prefetched.get(self.name)
+        if early:
+            turn.history = self._memory.decode(early[0])
+        else:
+            turn.history = await self._memory.recall(turn.bot, conversation)
         result = await call_next(turn)
         entries = [("user", turn.event.text)]
         if isinstance(result, Reply) and not result.notice:

@@ -6,6 +6,7 @@ Over the limit the user gets one polite notice per window, then silence until it
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from redis.asyncio import Redis
 
@@ -25,13 +26,24 @@ class RateLimitStage:
         self._keys = keys
         self._metrics = metrics
 
-    async def process(self, turn: Turn, call_next: Next) -> SkillResult:
+    def prefetch(self, turn: Turn, batch: Any) -> int:
+        """Count this event in the opening batch (a redelivery counts too; dedup drops it anyway)."""
+        now = time.time()
+        return self._count(batch, turn, self._checks(turn), int(now // turn.bot.limits.window_seconds))
+
+    def _count(self, pipe: Any, turn: Turn, checks: tuple, window: int) -> int:
+        window_len = turn.bot.limits.window_seconds
+        for scope, subject, _limit, _text in checks:
+            key = self._keys.rate(scope, subject, window)
+            pipe.incr(key)
+            pipe.expire(key, window_len * 2)
+        return 2 * len(checks)
+
+    @staticmethod
+    def _checks(turn: Turn) -> tuple:
         limits = turn.bot.limits
         event = turn.event
-        window_len = limits.window_seconds
-        now = time.time()
-        window = int(now // window_len)
-        checks = (
+        return (
             ("user", event.qualified_sender, limits.user_per_minute, messages.RATE_LIMITED),
             (
                 "conversation",
@@ -40,12 +52,19 @@ class RateLimitStage:
                 messages.CONVERSATION_RATE_LIMITED,
             ),
         )
-        pipe = self._redis.pipeline(transaction=False)
-        for scope, subject, _limit, _text in checks:
-            key = self._keys.rate(scope, subject, window)
-            pipe.incr(key)
-            pipe.expire(key, window_len * 2)
-        counts = (await pipe.execute())[0::2]
+
+    async def process(self, turn: Turn, call_next: Next) -> SkillResult:
+        event = turn.event
+        window_len = turn.bot.limits.window_seconds
+        now = time.time()
+        window = int(now // window_len)
+        checks = self._checks(turn)
+        results = turn.prefetched.get(self.name)
+        if results is None:
+            pipe = self._redis.pipeline(transaction=False)
+            self._count(pipe, turn, checks, window)
+            results = await pipe.execute()
+        counts = results[0::2]
         for (scope, subject, limit, text), count in zip(checks, counts, strict=True):
             if int(count) > limit:
                 self._metrics.rate_limited.labels(scope).inc()

@@ -7,10 +7,21 @@
   const HISTORY_KEY = "switchboard.history", SESSION_KEY = "switchboard.session";
   const MAX_HISTORY = 200;
   let session = localStorage.getItem(SESSION_KEY) || "";
-  let history = JSON.parse(localStorage.getItem(HISTORY_KEY) || "[]");
+  let history = loadHistory();
   let socket = null, retryDelay = 500, outbox = [];
 
-  const save = () => localStorage.setItem(HISTORY_KEY, JSON.stringify(history.slice(-MAX_HISTORY)));
+  function loadHistory() {
+    try {
+      const stored = JSON.parse(localStorage.getItem(HISTORY_KEY) || "[]");
+      return Array.isArray(stored) ? stored.filter((h) => h && typeof h.text === "string") : [];
+    } catch (_err) {
+      return [];  // a damaged history must not break the page
+    }
+  }
+  function save() {
+    history = history.slice(-MAX_HISTORY);
+    try { localStorage.setItem(HISTORY_KEY, JSON.stringify(history)); } catch (_err) { /* storage full or off */ }
+  }
   const stamp = (t) => new Date(t).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
 
   function render(entry) {
@@ -59,7 +70,8 @@
       retryDelay = Math.min(retryDelay * 2, 10000);
     };
     socket.onmessage = (msg) => {
-      const frame = JSON.parse(msg.data);
+      let frame;
+      try { frame = JSON.parse(msg.data); } catch (_err) { showError("The server sent something unreadable."); return; }
       if (frame.type === "hello") {
         session = frame.session;
         localStorage.setItem(SESSION_KEY, session);

@@ -1,0 +1,184 @@
+"""`SlackAdapter`: ties the receiver (HTTP or Socket Mode), the conversion, the outbox, slash
+commands, the working reaction and OAuth installs together behind the core's Adapter protocol."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import OrderedDict
+from collections.abc import Mapping
+from typing import Any
+
+from aiohttp import web
+from redis.asyncio import Redis
+
+from adapters.slack.commands import SlashCommands
+from adapters.slack.config import SlackConfig
+from adapters.slack.convert import PLATFORM, Inbound, MalformedPayload, Skip, from_event_callback, team_of
+from adapters.slack.installations import InstallationStore, TokenCipher
+from adapters.slack.oauth import OAuthFlow
+from adapters.slack.outbound import Outbox
+from adapters.slack.receiver import HttpReceiver
+from adapters.slack.socket_mode import SingleHolderLock, SocketModeRunner
+from adapters.slack.state import RecentIds, SlackState
+from adapters.slack.verify import SignatureVerifier
+from adapters.slack.working import WorkingReaction
+from adapters.slack.workspaces import Workspaces
+from core.adapter import Receive
+from core.errors import ConfigError
+from core.events import ConversationRef, Event, Reply, SentRef
+
+log = logging.getLogger(__name__)
+
+
+class SlackAdapter:
+    name = PLATFORM
+
+    def __init__(self, config: SlackConfig, redis: Redis, *, key_prefix: str = "sb") -> None:
+        problems = config.problems()
+        if problems:
+            raise ConfigError(problems, source="environment (Slack)")
+        self.config = config
+        options = config.options
+        self.state = SlackState(redis, key_prefix)
+        self.installations = (
+            InstallationStore(redis, TokenCipher.from_config(config), key_prefix) if config.oauth else None
+        )
+        self.workspaces = Workspaces(config, self.installations)
+        self.outbox = Outbox(
+            self.workspaces,
+            self.state,
+            max_chars=options.max_chars,
+            post_interval=options.post_interval_s,
+            edit_interval=options.edit_interval_s,
+        )
+        self.working = WorkingReaction(
+            self.workspaces, self.state, reaction=options.working_reaction, delay=options.working_delay_s
+        )
+        self.commands = SlashCommands(options.command, ack_within=options.command_ack_s)
+        self._recent = RecentIds()
+        self._askers: OrderedDict[str, str] = OrderedDict()  # event id -> Slack user (ephemeral replies)
+        self._receive: Receive | None = None
+        self._background: set[asyncio.Task[Any]] = set()
+        self._socket: SocketModeRunner | None = None
+        self._lock_key = self.state.key(
+            "socket-lock", config.app_token.reveal()[-12:] if config.app_token else "-"
+        )
+
+    # -- lifecycle ----------------------------------------------------------------------------
+    async def start(self, receive: Receive) -> None:
+        self._receive = receive
+        await self.workspaces.start()
+        await self.commands.start()
+        if self.config.socket_mode and self.config.app_token:
+            lock = SingleHolderLock(self.state.redis, self._lock_key, self.config.options.lock_ttl_s)
+            self._socket = SocketModeRunner(
+                self.config.app_token, self.workspaces.anonymous(), lock, self.on_envelope, self.on_command
+            )
+            await self._socket.start()
+
+    async def stop(self) -> None:
+        self._receive = None
+        if self._socket is not None:
+            await self._socket.stop()
+        if self._background:
+            await asyncio.gather(*self._background, return_exceptions=True)
+        await self.outbox.drain()
+        await self.working.stop()
+        await self.commands.stop()
+        await self.workspaces.stop()
+
+    def routes(self) -> list[web.RouteDef]:
+        routes: list[web.RouteDef] = []
+        if self.config.signing_secret:
+            verifier = SignatureVerifier(self.config.signing_secret)
+            routes += HttpReceiver(verifier, self.on_envelope, self.on_command).routes()
+        if self.installations is not None:
+            routes += OAuthFlow(self.config, self.state, self.installations, self.workspaces).routes()
+        return routes
+
+    async def status(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "mode": "socket" if self._socket else "http",
+            "team": self.workspaces.default_team,
+        }
+        if self._socket is not None:
+            data["socket_holder"] = self._socket.holding
+        if self.installations is not None:
+            data["installations"] = await self.installations.count()
+        return data
+
+    # -- inbound --------------------------------------------------------------------------------
+    async def on_envelope(self, envelope: dict[str, Any]) -> dict[str, Any] | None:
+        """One Events API envelope (HTTP body or Socket Mode payload). Returns the ack body."""
+        kind = envelope.get("type")
+        if kind == "url_verification":
+            return {"challenge": str(envelope.get("challenge", ""))}
+        if kind != "event_callback":
+            log.info("slack envelope of type %s acknowledged", str(kind)[:40], extra={"platform": PLATFORM})
+            return None
+        event_id = envelope.get("event_id")
+        if not isinstance(event_id, str):
+            raise MalformedPayload("event_callback without 'event_id'")
+        if not self._recent.first_time(event_id):
+            return None  # a retry this replica already handed off
+        identity = await self.workspaces.identity(team_of(envelope))
+        result = from_event_callback(envelope, identity, answer_bots=self.config.options.answer_bots)
+        if isinstance(result, Skip):
+            log.debug("slack event ignored: %s", result.reason, extra={"event_id": f"slack:{event_id}"})
+            return None
+        if result.needs_thread_check or result.mentioned:
+            self._spawn(self._hand_off_later(result))
+        else:
+            self._hand_off(result.event)
+        return None
+
+    async def _hand_off_later(self, inbound: Inbound) -> None:
+        event = inbound.event
+        conversation = event.conversation
+        if inbound.needs_thread_check and not await self.state.in_thread(
+            conversation.workspace_id, conversation.channel_id, conversation.thread_id or ""
+        ):
+            return
+        await self.state.remember_mentions(conversation, inbound.mentioned)
+        self._hand_off(event)
+
+    def _hand_off(self, event: Event) -> Any:
+        if self._receive is None:
+            return None
+        self.working.asked(event)
+        self._askers[event.id] = event.sender_id
+        if len(self._askers) > 10_000:
+            self._askers.popitem(last=False)
+        return self._receive(event)
+
+    async def on_command(self, form: Mapping[str, str]) -> dict[str, Any] | None:
+        return await self.commands.handle(form, self._hand_off)
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    # -- outbound -------------------------------------------------------------------------------
+    async def send(self, reply: Reply) -> SentRef | None:
+        if await self.commands.take(reply):
+            return None
+        conversation = reply.conversation
+        asker = self._askers.get(reply.in_reply_to or "")
+        if reply.ephemeral and asker and not conversation.channel_id.startswith("D"):
+            ts = await self.outbox.post_ephemeral(reply, asker)
+            return SentRef(PLATFORM, ts, conversation.channel_id)
+        stamps = await self.outbox.post(reply)
+        if not reply.notice:
+            await self.working.done(conversation, reply.quote_id)
+        return SentRef(PLATFORM, stamps[0], conversation.channel_id)
+
+    async def edit(self, sent: SentRef, reply: Reply) -> None:
+        self.outbox.edit(sent.message_id, reply)
+
+    async def typing(self, conversation: ConversationRef, active: bool) -> None:
+        if active:
+            self.working.show(conversation)
+        else:
+            await self.working.done(conversation)

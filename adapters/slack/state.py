@@ -1,0 +1,74 @@
+"""What the Slack adapter keeps in Redis, shared by every hub replica (key names in one place)."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Iterable
+
+from redis.asyncio import Redis
+
+from core.events import ConversationRef
+
+THREAD_TTL_S = 7 * 86_400  # a thread the bot spoke in stays "its" thread for a week
+MENTIONS_TTL_S = 86_400
+WORKING_TTL_S = 3_600
+OAUTH_STATE_TTL_S = 600
+
+
+class SlackState:
+    def __init__(self, redis: Redis, prefix: str = "sb") -> None:
+        self.redis = redis
+        self.prefix = f"{prefix}:slack"
+
+    def key(self, *parts: str) -> str:
+        return ":".join((self.prefix, *parts))
+
+    # -- threads the bot is part of ------------------------------------------------------
+    async def mark_thread(self, team: str | None, channel: str, thread_ts: str) -> None:
+        await self.redis.set(self.key("thread", team or "-", channel, thread_ts), "1", ex=THREAD_TTL_S)
+
+    async def in_thread(self, team: str | None, channel: str, thread_ts: str) -> bool:
+        return bool(await self.redis.exists(self.key("thread", team or "-", channel, thread_ts)))
+
+    # -- mentions the asker used (the only ones a reply may keep live) -------------------
+    async def remember_mentions(self, conversation: ConversationRef, users: Iterable[str]) -> None:
+        users = list(users)
+        if users:
+            key = self.key("mentions", conversation.key)
+            await self.redis.sadd(key, *users)
+            await self.redis.expire(key, MENTIONS_TTL_S)
+
+    async def allowed_mentions(self, conversation: ConversationRef) -> set[str]:
+        return set(await self.redis.smembers(self.key("mentions", conversation.key)))
+
+    # -- the "working" reaction, so any replica can take it away ---------------------------
+    async def mark_working(self, team: str | None, channel: str, ts: str) -> None:
+        await self.redis.set(self.key("working", team or "-", channel, ts), "1", ex=WORKING_TTL_S)
+
+    async def clear_working(self, team: str | None, channel: str, ts: str) -> bool:
+        """True once: for the caller that should remove the reaction."""
+        return bool(await self.redis.delete(self.key("working", team or "-", channel, ts)))
+
+    # -- OAuth state parameter --------------------------------------------------------------
+    async def put_oauth_state(self, state: str) -> None:
+        await self.redis.set(self.key("oauth-state", state), "1", ex=OAUTH_STATE_TTL_S)
+
+    async def take_oauth_state(self, state: str) -> bool:
+        return await self.redis.getdel(self.key("oauth-state", state)) is not None
+
+
+class RecentIds:
+    """The last `size` event ids this replica handed off: retries never even schedule a turn.
+    (The core's dedup stage is the guarantee across replicas; this is the cheap first line.)"""
+
+    def __init__(self, size: int = 20_000) -> None:
+        self._size = size
+        self._seen: OrderedDict[str, None] = OrderedDict()
+
+    def first_time(self, event_id: str) -> bool:
+        if event_id in self._seen:
+            return False
+        self._seen[event_id] = None
+        if len(self._seen) > self._size:
+            self._seen.popitem(last=False)
+        return True

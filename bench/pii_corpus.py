@@ -1,0 +1,220 @@
+"""The labeled PII corpus for `bench/pii.py`, built offline: presidio-evaluator's templates and fake
+identities, plus chat- and ticket-style templates of our own (greetings, signatures, multi-line
+addresses, international phones, pasted secrets). Each sample knows its template id, so a
+held-out split never shares a template with the split the recognizers were tuned on."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import random
+import re
+import string
+from dataclasses import dataclass
+
+from faker import Faker
+
+MUST_MASK = (
+    "PERSON",
+    "EMAIL_ADDRESS",
+    "PHONE_NUMBER",
+    "CREDIT_CARD",
+    "IBAN_CODE",
+    "US_SSN",
+    "IP_ADDRESS",
+    "STREET_ADDRESS",
+    "SECRET",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Label:
+    type: str
+    start: int
+    end: int
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class Sample:
+    text: str
+    labels: tuple[Label, ...]
+    template: str  # "evaluator:<id>" or "chat:<id>"
+
+    @property
+    def held_out(self) -> bool:
+        return int(self.template.rsplit(":", 1)[1]) % 3 == 0
+
+
+OWN_TEMPLATES = [
+    "Hi {first},\nthanks for the quick call. My new number is {phone}.\n\nBest regards,\n{name}",
+    "Hello team, please update my shipping address to:\n{address_ml}\nThanks, {name}",
+    "hey, can you ping {name} about the outage? her mobile is {phone}",
+    "Dear {title} {last},\nthe refund should go to {iban}. Kind regards, {name}",
+    "I accidentally pasted our key in the channel: {aws}. Can someone rotate it?",
+    "CI is failing, the token {github} expired I think",
+    "our bot uses {slack} — is that still valid?",
+    "Here is the JWT from the request header: {jwt}",
+    "db creds for staging -> user: admin password: {password}",
+    "Ticket #{ticket}: customer {name} ({email}) reports double charge on card {card}.",
+    "Please send the contract to {address_inline}. Cheers, {first}",
+    "Can you call me back on {phone}? Ask for {name}.",
+    "My SSN is {ssn} and my date of birth is on file.",
+    "The login attempts came from {ip}, not from me.",
+    "Good morning {first}! Could you check why {email} gets no notifications?",
+    "{name} here — moving to {address_ml}\nfrom next month.",
+    "Thanks so much!\n\n{name}\n{phone}",
+    "My colleague {name} will take over, reach her at {email} or {phone}.",
+    "Invoice for {name}, {address_inline}, IBAN {iban}",
+    "Forgot the private key in the ticket, sorry:\n{private_key}\nplease delete it",
+    "the api_key={apikey} is in the env file",
+    "Hi support, this is {name}. The app crashes when I open settings.",
+    "Please wire it to {iban} (account holder {name}).",
+    "Regards,\n{name}\n{address_ml}\nTel: {phone}",
+    "Call {first} at {phone} or write to {email} — whichever is faster.",
+    "Can you reset the password for {email}? My phone is {phone}.",
+    "Server {ip} keeps rejecting my key, user {first}.",
+    "Spoke with {name} earlier; she confirmed the card ending {card} is blocked.",
+    "Thank you {first}, the package arrived at {address_inline} today.",
+    "We met at the conference, I'm {name} from the data team.",
+]
+LOCALES = ["en_US", "en_GB", "de_DE", "fr_FR", "es_ES", "it_IT", "nl_NL", "pl_PL", "sv_SE", "pt_BR", "en_IN"]
+COUNTRY_CODES = {
+    "en_GB": 44,
+    "de_DE": 49,
+    "fr_FR": 33,
+    "es_ES": 34,
+    "it_IT": 39,
+    "nl_NL": 31,
+    "pl_PL": 48,
+    "sv_SE": 46,
+    "pt_BR": 55,
+    "en_IN": 91,
+    "en_US": 1,
+}
+
+
+def _intl_phone(rng: random.Random, locale: str) -> str:
+    code = COUNTRY_CODES[locale]
+    groups = [str(rng.randint(10, 99)), str(rng.randint(100, 9999)), str(rng.randint(1000, 9999))]
+    sep = rng.choice([" ", "-", " ", ""])
+    return f"+{code} " + sep.join(groups) if rng.random() < 0.8 else f"00{code} " + " ".join(groups)
+
+
+def _token(rng: random.Random, alphabet: str, n: int) -> str:
+    return "".join(rng.choice(alphabet) for _ in range(n))
+
+
+def _values(fake: Faker, rng: random.Random, locale: str) -> dict[str, tuple[str, str]]:
+    """{slot: (entity type or "", value)} for one message."""
+    alnum = string.ascii_letters + string.digits
+    first, last = fake.first_name(), fake.last_name()
+    us = Faker("en_US")
+    us.seed_instance(rng.random())
+    street = us.street_address()
+    city_line = f"{us.city()}, {us.state_abbr()} {us.postcode()}"
+    b64 = alnum + "+/"
+    key_lines = "\n".join(_token(rng, b64, 64) for _ in range(3))
+    return {
+        "first": ("PERSON", first),
+        "last": ("PERSON", last),
+        "name": ("PERSON", f"{first} {last}"),
+        "title": ("", rng.choice(["Mr.", "Ms.", "Mrs.", "Dr."])),
+        "phone": ("PHONE_NUMBER", _intl_phone(rng, locale) if rng.random() < 0.6 else us.phone_number()),
+        "email": ("EMAIL_ADDRESS", fake.email()),
+        "address_ml": ("STREET_ADDRESS", f"{street}\n{city_line}"),
+        "address_inline": ("STREET_ADDRESS", f"{street}, {city_line}"),
+        "iban": ("IBAN_CODE", fake.iban()),
+        "card": ("CREDIT_CARD", us.credit_card_number()),
+        "ssn": ("US_SSN", us.ssn()),
+        "ip": ("IP_ADDRESS", us.ipv4_public()),
+        "ticket": ("", str(rng.randint(1000, 99999))),
+        "aws": ("SECRET", "AKIA" + _token(rng, string.ascii_uppercase + string.digits, 16)),
+        "github": ("SECRET", "ghp_" + _token(rng, alnum, 36)),
+        "slack": (
+            "SECRET",
+            f"xoxb-{rng.randint(10**10, 10**11)}-{rng.randint(10**10, 10**11)}-{_token(rng, alnum, 24)}",
+        ),
+        "jwt": (
+            "SECRET",
+            f"eyJhbGciOiJIUzI1NiJ9.eyJ{_token(rng, alnum, 30)}.{_token(rng, alnum + '-_', 43)}",
+        ),
+        "password": ("SECRET", _token(rng, alnum + "!#%&", 12)),
+        "apikey": ("SECRET", _token(rng, alnum, 32)),
+        "private_key": (
+            "SECRET",
+            f"-----BEGIN RSA PRIVATE KEY-----\n{key_lines}\n-----END RSA PRIVATE KEY-----",
+        ),
+    }
+
+
+def own_samples(count: int, seed: int = 7) -> list[Sample]:
+    rng = random.Random(seed)
+    samples = []
+    for _ in range(count):
+        index = rng.randrange(len(OWN_TEMPLATES))
+        locale = rng.choice(LOCALES)
+        fake = Faker(locale)
+        fake.seed_instance(rng.random())
+        values = _values(fake, rng, locale)
+        text, labels = _fill(OWN_TEMPLATES[index], values)
+        samples.append(Sample(text, labels, f"chat:{index}"))
+    return samples
+
+
+def _fill(template: str, values: dict[str, tuple[str, str]]) -> tuple[str, tuple[Label, ...]]:
+    parts: list[str] = []
+    labels: list[Label] = []
+    cursor = 0
+    length = 0
+    for match in re.finditer(r"\{(\w+)\}", template):
+        literal = template[cursor : match.start()]
+        parts.append(literal)
+        length += len(literal)
+        entity_type, value = values[match.group(1)]
+        if entity_type:
+            labels.append(Label(entity_type, length, length + len(value), value))
+        parts.append(value)
+        length += len(value)
+        cursor = match.end()
+    parts.append(template[cursor:])
+    return "".join(parts), tuple(labels)
+
+
+def evaluator_samples(count: int, seed: int = 42) -> list[Sample]:
+    from presidio_evaluator.data_generator import PresidioSentenceFaker
+
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        faker = PresidioSentenceFaker("en_US", lower_case_ratio=0.05, random_seed=seed)
+        generated = faker.generate_new_fake_sentences(count)
+    samples = []
+    for record in generated:
+        text, labels = _unescape_newlines(
+            record.full_text, [(s.entity_type, s.start_position, s.end_position) for s in record.spans]
+        )
+        samples.append(Sample(text, labels, f"evaluator:{record.template_id}"))
+    return samples
+
+
+def _unescape_newlines(text: str, spans: list[tuple[str, int, int]]) -> tuple[str, tuple[Label, ...]]:
+    """The evaluator's templates write line breaks as a literal backslash-n."""
+    mapping: list[int] = []
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        mapping.append(len(out))
+        if text.startswith("\\n", i):
+            out.append("\n")
+            mapping.append(len(out))
+            i += 2
+            continue
+        out.append(text[i])
+        i += 1
+    mapping.append(len(out))
+    clean = "".join(out)
+    labels = tuple(Label(t, mapping[s], mapping[e], clean[mapping[s] : mapping[e]]) for t, s, e in spans)
+    return clean, labels
+
+
+def corpus(evaluator_count: int = 700, own_count: int = 500) -> list[Sample]:
+    return evaluator_samples(evaluator_count) + own_samples(own_count)

@@ -1,0 +1,117 @@
+"""`switchboard worker`: an RQ SimpleWorker that loads one model once, then serves its queue.
+
+No fork per job (a loaded model and a CUDA context do not survive fork). SIGTERM is a warm
+shutdown: the job in hand is finished first. A heartbeat thread keeps this worker visible to
+the hubs while a job runs, so a worker killed mid-job is noticed within seconds and its job
+re-run elsewhere.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+from typing import Any
+
+import redis
+from rq import Queue, SimpleWorker
+
+from core.botdef import BotDefinition
+from core.model import jobs
+from core.model.config import ModelSpec, with_env
+from core.model.contract import ModelKeys
+from core.model.workers import HEARTBEAT_EVERY_S, HEARTBEAT_TTL_S
+from core.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class Heartbeat:
+    """Refreshes this worker's key every second, from a thread, also while a job runs."""
+
+    def __init__(self, connection: redis.Redis, keys: ModelKeys, name: str, info: dict[str, str]) -> None:
+        self._connection = connection
+        self._keys = keys
+        self.name = name
+        self._info = info
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="heartbeat", daemon=True)
+
+    def start(self) -> Heartbeat:
+        self.beat()
+        self._thread.start()
+        return self
+
+    def beat(self) -> None:
+        key = self._keys.worker(self.name)
+        pipe = self._connection.pipeline(transaction=True)
+        pipe.hset(key, mapping=self._info)
+        pipe.expire(key, HEARTBEAT_TTL_S)
+        pipe.sadd(self._keys.workers, self.name)
+        pipe.execute()
+
+    def _run(self) -> None:
+        while not self._stop.wait(HEARTBEAT_EVERY_S):
+            try:
+                self.beat()
+            except redis.RedisError as exc:
+                log.warning("heartbeat failed: %s", type(exc).__name__)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        try:
+            self._connection.delete(self._keys.worker(self.name))
+            self._connection.srem(self._keys.workers, self.name)
+        except redis.RedisError:
+            pass
+
+
+def pick_model(bot: BotDefinition, name: str | None) -> ModelSpec:
+    config = with_env(bot.model, os.environ)
+    specs = config.specs()
+    if not specs:
+        from core.errors import ConfigError
+
+        raise ConfigError(
+            "this bot has no model (model.backend = \"none\") — fix: configure [model] in its definition",
+            source=bot.name,
+        )
+    return config.spec(name) if name else specs[0]
+
+
+def run_worker(settings: Settings, bot: BotDefinition, model: str | None = None, *, burst: bool = False) -> int:
+    """Load the model, then work until SIGTERM/SIGINT (or, with `burst`, until the queue is empty)."""
+    from bots.backends import load_engine
+
+    if not settings.redis_url:
+        from core.errors import ConfigError
+
+        raise ConfigError(
+            "SWITCHBOARD_REDIS_URL is not set — fix: point the worker at the hub's Redis "
+            "(`switchboard run` starts its own worker when it uses a private Redis)",
+            source="environment",
+        )
+    spec = pick_model(bot, model)
+    engine = load_engine(spec)
+    connection = redis.Redis.from_url(settings.redis_url)
+    keys = ModelKeys(settings.key_prefix)
+    name = f"{socket.gethostname()}.{os.getpid()}.{uuid.uuid4().hex[:6]}"
+    worker = SimpleWorker([Queue(keys.queue(spec.name), connection=connection)], connection=connection, name=name)
+    jobs.install(engine, name)
+    describe: dict[str, Any] = getattr(engine, "describe", dict)()
+    info = {"model": spec.name, "pid": str(os.getpid()), "host": socket.gethostname(), "started": f"{time.time():.0f}"}
+    info.update({k: str(v) for k, v in describe.items()})
+    heartbeat = Heartbeat(connection, keys, name, info).start()
+    details = ", ".join(f"{k}={v}" for k, v in describe.items())
+    log.info("worker %s serving model %s (%s) on queue %s", name, spec.name, details, keys.queue(spec.name))
+    try:
+        worker.work(burst=burst, logging_level=logging.getLevelName(logging.getLogger().level))
+    finally:
+        heartbeat.stop()
+        jobs.install(None)
+        log.info("worker %s stopped", name)
+    return 0

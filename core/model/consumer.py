@@ -1,0 +1,170 @@
+"""The loops a hub replica runs for model work: read the result stream, and sweep.
+
+Reading: one consumer per replica in the `hubs` group; entries left unacknowledged by a
+replica that died are claimed after `RECLAIM_IDLE_MS`. Sweeping (one replica at a time):
+re-run jobs whose worker stopped heartbeating, time out turns past their deadline, finish
+answers that got stuck between replicas.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+from redis.asyncio import Redis
+from redis.exceptions import ResponseError
+
+from core.model.contract import CONSUMER_GROUP, JobRequest, Kind, ModelKeys
+from core.model.delivery import Delivery
+from core.model.pending import PendingStore, PendingTurn
+from core.model.queue import ModelQueues
+from core.model.routing import ModelRouter
+from core.model.workers import is_alive
+
+log = logging.getLogger(__name__)
+
+RECLAIM_IDLE_MS = 5_000
+SWEEP_EVERY_S = 0.5
+STUCK_AFTER_S = 3.0
+
+
+class ResultReader:
+    def __init__(
+        self, redis: Redis, keys: ModelKeys, delivery: Delivery, router: ModelRouter, *, consumer: str
+    ) -> None:
+        self._redis = redis
+        self._keys = keys
+        self._delivery = delivery
+        self._router = router
+        self.consumer = consumer
+
+    async def ensure_group(self) -> None:
+        try:
+            await self._redis.xgroup_create(self._keys.results, CONSUMER_GROUP, id="0", mkstream=True)
+        except ResponseError as exc:
+            if "BUSYGROUP" not in str(exc):
+                raise
+
+    async def run(self) -> None:
+        await self.ensure_group()
+        last_reclaim = 0.0
+        while True:
+            try:
+                if time.monotonic() - last_reclaim > RECLAIM_IDLE_MS / 1000:
+                    last_reclaim = time.monotonic()
+                    await self._reclaim()
+                batches = await self._redis.xreadgroup(
+                    CONSUMER_GROUP, self.consumer, {self._keys.results: ">"}, count=64, block=1000
+                )
+                for _stream, entries in batches or []:
+                    for entry_id, fields in entries:
+                        await self._handle(entry_id, fields)
+            except asyncio.CancelledError:
+                raise
+            except ResponseError as exc:
+                if "NOGROUP" in str(exc):
+                    await self.ensure_group()
+                    continue
+                log.error("result stream error: %s", type(exc).__name__)
+                await asyncio.sleep(0.5)
+            except Exception as exc:  # noqa: BLE001 — keep reading; the entry stays pending
+                log.error("result handling failed: %s", type(exc).__name__)
+                await asyncio.sleep(0.5)
+
+    async def _reclaim(self) -> None:
+        _next, entries, *_ = await self._redis.xautoclaim(
+            self._keys.results, CONSUMER_GROUP, self.consumer, RECLAIM_IDLE_MS, "0-0", count=64
+        )
+        for entry_id, fields in entries:
+            if fields:
+                await self._handle(entry_id, fields)
+
+    async def _handle(self, entry_id: str, fields: dict[str, str]) -> None:
+        await self._delivery.handle(fields)
+        if fields.get("kind") == Kind.FINAL and fields.get("ttft_ms") and fields.get("model"):
+            await self._router.observe(fields["model"], float(fields["ttft_ms"]))
+        pipe = self._redis.pipeline(transaction=False)
+        pipe.xack(self._keys.results, CONSUMER_GROUP, entry_id)
+        pipe.xdel(self._keys.results, entry_id)
+        await pipe.execute()
+
+
+class Sweeper:
+    def __init__(
+        self,
+        redis: Redis,
+        keys: ModelKeys,
+        store: PendingStore,
+        queues: ModelQueues,
+        delivery: Delivery,
+        *,
+        owner: str,
+        retries: int,
+        job_timeout_s: int,
+    ) -> None:
+        self._redis = redis
+        self._keys = keys
+        self._store = store
+        self._queues = queues
+        self._delivery = delivery
+        self._owner = owner
+        self._retries = retries
+        self._job_timeout_s = job_timeout_s
+
+    async def run(self) -> None:
+        while True:
+            try:
+                await self.sweep()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001
+                log.error("model sweep failed: %s", type(exc).__name__)
+            await asyncio.sleep(SWEEP_EVERY_S)
+
+    async def sweep(self) -> None:
+        lock = await self._redis.set(self._keys.sweep_lock, self._owner, nx=True, px=int(SWEEP_EVERY_S * 1800))
+        if not lock:
+            return
+        now = time.time()
+        for job_id, deadline in await self._store.inflight():
+            turn = await self._store.load(job_id)
+            if turn is None:
+                await self._redis.zrem(self._keys.inflight, job_id)
+            elif turn.result_kind:
+                if now - turn.result_at > STUCK_AFTER_S:
+                    await self._delivery.drain(turn.conversation)
+            elif now > deadline:
+                log.warning("model turn timed out waiting", extra={"job_id": job_id, "event_id": turn.event_id})
+                await self._queues.discard(_rq_id(turn))
+                if await self._store.set_result(job_id, Kind.FAILED, reason="timeout"):
+                    await self._delivery.drain(turn.conversation)
+            else:
+                await self._check_lease(turn)
+
+    async def _check_lease(self, turn: PendingTurn) -> None:
+        worker = await self._redis.get(self._keys.lease(turn.job_id))
+        if not worker or await is_alive(self._redis, self._keys, worker):
+            return
+        await self._redis.delete(self._keys.lease(turn.job_id))
+        await self._queues.discard(_rq_id(turn))
+        if turn.attempt > self._retries:
+            log.error("worker died on the last attempt; giving up", extra={"job_id": turn.job_id})
+            if await self._store.set_result(turn.job_id, Kind.FAILED, reason="error"):
+                await self._delivery.drain(turn.conversation)
+            return
+        attempt = turn.attempt + 1
+        payload = {**turn.payload, "attempt": attempt}
+        request = JobRequest.from_payload(payload)
+        deadline = time.time() + max(self._job_timeout_s * 2, 60)
+        await self._store.set_attempt(turn.job_id, attempt, deadline)
+        await self._queues.enqueue(
+            request.model, payload, rq_id=f"{turn.job_id}-{attempt}", timeout_s=int(request.timeout_s)
+        )
+        log.warning(
+            "worker %s died holding a job; re-queued (attempt %d)", worker, attempt, extra={"job_id": turn.job_id}
+        )
+
+
+def _rq_id(turn: PendingTurn) -> str:
+    return turn.job_id if turn.attempt == 1 else f"{turn.job_id}-{turn.attempt}"

@@ -1,0 +1,134 @@
+"""What the hub and the worker agree on: Redis names, the job payload, the result messages.
+
+The job payload holds masked text only (it is kept in RQ's registries). Results come back on
+one durable stream read by a consumer group that every hub replica joins.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+JOB_FUNCTION = "core.model.jobs.generate"
+FAILURE_CALLBACK = "core.model.jobs.report_failure"
+PAYLOAD_VERSION = 1
+CONSUMER_GROUP = "hubs"
+
+
+@dataclass(frozen=True, slots=True)
+class ModelKeys:
+    """Every Redis name the model path uses, under the deployment's key prefix."""
+
+    prefix: str = "sb"
+
+    def queue(self, model: str) -> str:
+        """The RQ queue name for one model (RQ adds its own `rq:queue:` prefix)."""
+        return f"{self.prefix}-model-{model}"
+
+    @property
+    def results(self) -> str:
+        return f"{self.prefix}:model:results"
+
+    def pending(self, job_id: str) -> str:
+        return f"{self.prefix}:model:pending:{job_id}"
+
+    @property
+    def inflight(self) -> str:
+        """Sorted set: job id -> deadline (epoch seconds)."""
+        return f"{self.prefix}:model:inflight"
+
+    def lease(self, job_id: str) -> str:
+        return f"{self.prefix}:model:lease:{job_id}"
+
+    def claim(self, job_id: str) -> str:
+        return f"{self.prefix}:model:claim:{job_id}"
+
+    def delivered(self, job_id: str) -> str:
+        return f"{self.prefix}:model:delivered:{job_id}"
+
+    def conversation_seq(self, conversation: str) -> str:
+        return f"{self.prefix}:model:seq:{conversation}"
+
+    def conversation_done(self, conversation: str) -> str:
+        return f"{self.prefix}:model:done:{conversation}"
+
+    def conversation_jobs(self, conversation: str) -> str:
+        return f"{self.prefix}:model:jobs:{conversation}"
+
+    def worker(self, name: str) -> str:
+        return f"{self.prefix}:model:worker:{name}"
+
+    @property
+    def workers(self) -> str:
+        """Set of worker names that announced themselves (their heartbeat key may be gone)."""
+        return f"{self.prefix}:model:workers"
+
+    def active_model(self, bot: str) -> str:
+        return f"{self.prefix}:{bot}:model:active"
+
+    def first_token_ms(self, model: str) -> str:
+        return f"{self.prefix}:model:ttft:{model}"
+
+    def cache(self, digest: str) -> str:
+        return f"{self.prefix}:model:cache:{digest}"
+
+    @property
+    def sweep_lock(self) -> str:
+        return f"{self.prefix}:model:sweep-lock"
+
+    @property
+    def failures(self) -> str:
+        return f"{self.prefix}:model:failures"
+
+
+@dataclass(frozen=True, slots=True)
+class JobRequest:
+    """One generation. `prompt`, `system` and `history` texts are masked."""
+
+    job_id: str
+    model: str
+    prompt: str = field(repr=False)
+    system: str = field(default="", repr=False)
+    history: tuple[tuple[str, str], ...] = field(default=(), repr=False)  # (role, text), oldest first
+    max_tokens: int = 256
+    temperature: float = 0.7
+    stream: bool = True
+    results: str = "sb:model:results"
+    lease: str = "sb:model:lease:-"
+    timeout_s: float = 120.0
+    attempt: int = 1
+    cache_key: str = ""
+    cache_ttl_s: int = 0
+
+    def to_payload(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["history"] = [list(item) for item in self.history]
+        data["v"] = PAYLOAD_VERSION
+        return data
+
+    @classmethod
+    def from_payload(cls, data: dict[str, Any]) -> JobRequest:
+        if data.get("v") != PAYLOAD_VERSION:
+            raise ValueError(f"unsupported job payload version {data.get('v')!r}")
+        fields = {k: v for k, v in data.items() if k != "v"}
+        fields["history"] = tuple((str(r), str(t)) for r, t in fields.get("history", ()))
+        return cls(**fields)
+
+    def messages(self) -> list[tuple[str, str]]:
+        """(role, text) for the whole conversation, system first, this prompt last."""
+        head = [("system", self.system)] if self.system else []
+        return [*head, *self.history, ("user", self.prompt)]
+
+
+class Kind:
+    """The `kind` field of a result-stream entry."""
+
+    STARTED = "started"
+    PARTIAL = "partial"  # text so far (grows)
+    FINAL = "final"
+    FAILED = "failed"  # reason: "timeout" | "error" | "unavailable"
+
+
+def history_from_memory(rows: list[dict[str, str]]) -> tuple[tuple[str, str], ...]:
+    """Conversation memory rows -> (role, text) pairs, without the current message."""
+    return tuple((row.get("role", "user"), row.get("text", "")) for row in rows if row.get("text"))

@@ -1,0 +1,175 @@
+"""Finishing queued turns: results from the durable stream become replies, exactly once, in order.
+
+Every hub replica runs one `Delivery` in the same consumer group. A final answer is stored on
+its pending turn first, then each conversation is drained in order under a per-job claim, so
+the answer is sent once even when several replicas (or a restarted hub) see it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any
+
+from core import messages
+from core.adapter import SupportsEdit, SupportsTyping
+from core.botdef import BotDefinition
+from core.errors import MaskingError
+from core.events import ConversationRef, Reply
+from core.model.contract import Kind
+from core.model.pending import PendingStore, PendingTurn
+from core.stages.memory import ConversationMemory
+from core.stages.pii import Masker
+
+log = logging.getLogger(__name__)
+
+CLAIM_WAIT_S = 0.05
+CLAIM_TRIES = 200
+
+
+class Delivery:
+    def __init__(
+        self,
+        hub: Any,
+        store: PendingStore,
+        memory: ConversationMemory,
+        masker: Masker | None,
+        *,
+        owner: str,
+        edit_interval_s: float = 0.7,
+    ) -> None:
+        self._hub = hub
+        self._store = store
+        self._memory = memory
+        self._masker = masker
+        self._owner = owner
+        self._edit_interval = edit_interval_s
+        self._last_edit: dict[str, float] = {}
+
+    @property
+    def bot(self) -> BotDefinition:
+        return self._hub.bot
+
+    # -- stream entries ---------------------------------------------------------------------
+    async def handle(self, fields: dict[str, str]) -> None:
+        kind = fields.get("kind", "")
+        job_id = fields.get("job", "")
+        if kind == Kind.PARTIAL:
+            await self._partial(job_id, int(fields.get("attempt") or 1), fields.get("text", ""))
+        elif kind in (Kind.FINAL, Kind.FAILED):
+            stored = await self._store.set_result(
+                job_id, kind, fields.get("text", ""), fields.get("reason", "")
+            )
+            if not stored:
+                log.info("result for a finished or unknown job ignored", extra={"job_id": job_id})
+                return
+            turn = await self._store.load(job_id)
+            if turn is not None:
+                await self.drain(turn.conversation)
+
+    async def _partial(self, job_id: str, attempt: int, text: str) -> None:
+        now = time.monotonic()
+        if not text.strip() or now - self._last_edit.get(job_id, 0.0) < self._edit_interval:
+            return
+        turn = await self._store.load(job_id)
+        if turn is None or not turn.stream or turn.result_kind or attempt < turn.attempt:
+            return
+        seq, _head = await self._store.head(turn.conversation)
+        if seq != turn.seq:
+            return  # an earlier answer in this conversation is not out yet: keep the order
+        adapter = self._hub.adapters.get(turn.conversation.platform)
+        if not isinstance(adapter, SupportsEdit) or not await self._store.claim(job_id, self._owner):
+            return
+        try:
+            self._last_edit[job_id] = now
+            reply = await self._restore(turn, self._reply(turn, text), partial=True)
+            if turn.sent is None:
+                sent = await self._hub.send(reply)
+                if sent is not None:
+                    await self._store.set_sent(job_id, sent)
+            else:
+                await adapter.edit(turn.sent, reply)
+        except Exception as exc:  # noqa: BLE001 — a lost partial is harmless
+            log.warning("streamed edit failed: %s", type(exc).__name__, extra={"job_id": job_id})
+        finally:
+            await self._store.release(job_id, self._owner)
+        fresh = await self._store.load(job_id)
+        if fresh is not None and fresh.result_kind:
+            await self.drain(fresh.conversation)
+
+    # -- in-order delivery ------------------------------------------------------------------
+    async def drain(self, conversation: ConversationRef) -> int:
+        """Deliver every answer at the head of this conversation that is ready; returns count."""
+        delivered = 0
+        for _ in range(CLAIM_TRIES):
+            seq, job_id = await self._store.head(conversation)
+            if job_id is None:
+                return delivered
+            turn = await self._store.load(job_id)
+            if turn is None:  # expired: skip it so later answers are not held forever
+                await self._store.advance(conversation, seq)
+                continue
+            if not turn.result_kind:
+                return delivered
+            if not await self._store.claim(job_id, self._owner):
+                await asyncio.sleep(CLAIM_WAIT_S)  # another replica (or a streamed edit) holds it
+                continue
+            try:
+                fresh = await self._store.load(job_id)
+                if fresh is not None and fresh.seq == seq:
+                    await self._deliver(fresh)
+                    await self._store.advance(conversation, seq)
+                    await self._store.finish(fresh)
+                    delivered += 1
+            finally:
+                await self._store.release(job_id, self._owner)
+        return delivered
+
+    async def _deliver(self, turn: PendingTurn) -> None:
+        self._last_edit.pop(turn.job_id, None)
+        final = turn.result_kind == Kind.FINAL and bool(turn.result_text.strip())
+        if final:
+            reply = await self._restore(turn, self._reply(turn, turn.result_text), partial=False)
+        else:
+            text = messages.MODEL_TIMEOUT if turn.reason == "timeout" else messages.MODEL_UNAVAILABLE
+            reply = self._reply(turn, text, notice=True)
+        adapter = self._hub.adapters.get(turn.conversation.platform)
+        if final and turn.sent is not None and isinstance(adapter, SupportsEdit):
+            try:
+                await adapter.edit(turn.sent, reply)
+            except Exception as exc:  # noqa: BLE001
+                log.warning("final edit failed (%s); sending anew", type(exc).__name__)
+                await self._hub.send(reply)
+        else:
+            await self._hub.send(reply)
+        if isinstance(adapter, SupportsTyping):
+            try:
+                await adapter.typing(turn.conversation, False)
+            except Exception:  # noqa: BLE001
+                log.debug("typing off failed", extra={"job_id": turn.job_id})
+        if final:
+            await self._memory.remember(self.bot, turn.conversation, ("assistant", turn.result_text))
+        outcome = "answered" if final else f"failed:{turn.reason or 'error'}"
+        log.info("model turn delivered (%s)", outcome, extra={"event_id": turn.event_id, "job_id": turn.job_id})
+
+    def _reply(self, turn: PendingTurn, text: str, *, notice: bool = False) -> Reply:
+        return Reply(
+            text=text,
+            conversation=turn.conversation,
+            in_reply_to=turn.event_id,
+            quote_id=turn.quote_id,
+            notice=notice,
+        )
+
+    async def _restore(self, turn: PendingTurn, reply: Reply, *, partial: bool) -> Reply:
+        if self._masker is None:
+            return reply
+        try:
+            if partial:
+                return await self._masker.restore_partial(turn.pii, reply)
+            return await self._masker.restore(turn.pii, reply)
+        except MaskingError:
+            log.error("PII restore failed; sending masked text", extra={"event_id": turn.event_id})
+            return reply
+

@@ -1,0 +1,127 @@
+"""The hub's `ModelGateway`: a skill's AskModel becomes an RQ job (masked text only).
+
+Before queueing: pick the model (admin override, else weights and latency ceiling), answer
+from the opt-in cache, refuse or warn when the queue is long. The turn's reply address and PII
+state go to Redis so any replica can finish it (see `delivery`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from typing import Any
+
+from redis.asyncio import Redis
+
+from core import messages
+from core.adapter import SupportsEdit
+from core.events import Reply, SentRef, reply_to
+from core.model.contract import JobRequest, ModelKeys, history_from_memory
+from core.model.pending import PendingStore, PendingTurn
+from core.model.queue import ModelQueues
+from core.model.routing import ModelRouter
+from core.pipeline import Outcome, Turn
+from core.skills import AskModel
+from core.stages.memory import ConversationMemory
+from core.stages.pii import Masker
+
+log = logging.getLogger(__name__)
+
+Send = Callable[[Reply], Awaitable[SentRef | None]]
+
+
+def cache_digest(model: str, request: JobRequest) -> str:
+    """Masked prompt + model + settings -> a key. Never fed with unmasked text."""
+    material = [model, request.messages(), request.max_tokens, request.temperature]
+    return hashlib.sha256(json.dumps(material, ensure_ascii=False).encode()).hexdigest()
+
+
+class QueueGateway:
+    def __init__(
+        self,
+        redis: Redis,
+        store: PendingStore,
+        queues: ModelQueues,
+        router: ModelRouter,
+        memory: ConversationMemory,
+        *,
+        keys: ModelKeys,
+        masker: Masker | None = None,
+    ) -> None:
+        self._redis = redis
+        self._store = store
+        self._queues = queues
+        self._router = router
+        self._memory = memory
+        self._keys = keys
+        self._masker = masker
+        self._hub: Any = None
+
+    def bind(self, hub: Any) -> None:
+        """The hub whose adapters receive notices and whose capabilities decide streaming."""
+        self._hub = hub
+
+    async def submit(self, turn: Turn, ask: AskModel) -> Reply | None:
+        config = turn.bot.model
+        model = await self._router.choose(turn.bot)
+        job_id = uuid.uuid4().hex
+        request = JobRequest(
+            job_id=job_id,
+            model=model,
+            prompt=ask.prompt,
+            system=ask.system,
+            history=history_from_memory(turn.history) if ask.use_memory else (),
+            max_tokens=min(ask.max_tokens, config.max_tokens),
+            temperature=ask.temperature,
+            stream=config.stream and self._can_edit(turn),
+            results=self._keys.results,
+            lease=self._keys.lease(job_id),
+            timeout_s=float(config.job_timeout_s),
+        )
+        if config.cache_ttl_s:
+            digest = self._keys.cache(cache_digest(model, request))
+            cached = await self._redis.get(digest)
+            if cached:
+                return await self._cached_answer(turn, cached)
+            request = replace(request, cache_key=digest, cache_ttl_s=config.cache_ttl_s)
+        depth = await self._queues.depth(model)
+        if depth >= config.max_queue:
+            log.warning("model queue full (%d); request refused", depth, extra={"event_id": turn.event.id})
+            return reply_to(turn.event, messages.QUEUE_FULL, notice=True)
+        pending = PendingTurn(
+            job_id=job_id,
+            model=model,
+            event_id=turn.event.id,
+            conversation=turn.event.conversation,
+            quote_id=turn.event.message_id,
+            pii=turn.pii,
+            stream=request.stream,
+            payload=request.to_payload(),
+        )
+        deadline = time.time() + config.wait_timeout_s
+        await self._store.create(pending, deadline, ttl_s=config.wait_timeout_s + 3600)
+        await self._queues.enqueue(model, request.to_payload(), rq_id=job_id, timeout_s=config.job_timeout_s)
+        turn.stop(Outcome.QUEUED)
+        log.info("model job queued (depth %d)", depth, extra={"event_id": turn.event.id, "job_id": job_id})
+        if depth >= config.busy_depth and self._hub is not None:
+            await self._hub.send(reply_to(turn.event, messages.QUEUE_BUSY.format(position=depth + 1), notice=True))
+        return None
+
+    def _can_edit(self, turn: Turn) -> bool:
+        if self._hub is None:
+            return False
+        return isinstance(self._hub.adapters.get(turn.event.platform), SupportsEdit)
+
+    async def _cached_answer(self, turn: Turn, masked_text: str) -> Reply:
+        log.info("answer cache hit", extra={"event_id": turn.event.id})
+        await self._memory.remember(turn.bot, turn.event.conversation, ("assistant", masked_text))
+        reply = reply_to(turn.event, masked_text)
+        if self._masker is not None:
+            reply = await self._masker.restore(turn.pii, reply)
+        return reply
+

@@ -1,0 +1,116 @@
+"""The job the worker runs (`core.model.jobs.generate`, enqueued by dotted path).
+
+This module runs inside `switchboard worker`, which installs the loaded model with `install()`
+before its loop. It never imports a model library itself: the engine it is given does.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from typing import Any, Protocol
+
+from rq import get_current_job
+from rq.timeouts import JobTimeoutException
+
+from core.model.contract import JobRequest, Kind
+from core.model.errors import ModelTimeoutError, ModelUnavailableError
+
+log = logging.getLogger(__name__)
+
+PARTIAL_INTERVAL_S = 0.15
+STREAM_MAXLEN = 10_000
+
+
+class Engine(Protocol):
+    """A loaded model on the worker side (see `bots/backends`)."""
+
+    model: str
+
+    def stream(self, request: JobRequest) -> Iterator[str]:
+        """Yield the answer's text in pieces as it is generated."""
+
+
+class _Installed:
+    engine: Engine | None = None
+    worker: str = ""
+
+
+def install(engine: Engine | None, worker: str = "") -> None:
+    """Called once by the worker process after loading its model."""
+    _Installed.engine = engine
+    _Installed.worker = worker
+
+
+def publish(connection: Any, request: JobRequest, kind: str, **fields: Any) -> None:
+    entry = {"job": request.job_id, "kind": kind, "model": request.model, "attempt": request.attempt, **fields}
+    connection.xadd(request.results, entry, maxlen=STREAM_MAXLEN, approximate=True)
+
+
+def generate(payload: dict[str, Any]) -> dict[str, Any]:
+    """Generate one answer, streaming partial text; returns counts only (no text)."""
+    request = JobRequest.from_payload(payload)
+    job = get_current_job()
+    if job is None:
+        raise RuntimeError("core.model.jobs.generate must run inside an RQ worker")
+    connection = job.connection
+    engine = _Installed.engine
+    if engine is None or engine.model != request.model:
+        raise ModelUnavailableError(f"this worker does not serve model {request.model!r}")
+    lease = request.lease
+    connection.set(lease, _Installed.worker or "?", ex=int(request.timeout_s) + 60)
+    publish(connection, request, Kind.STARTED, worker=_Installed.worker)
+    started = time.monotonic()
+    deadline = started + request.timeout_s
+    first_token: float | None = None
+    pieces: list[str] = []
+    last_partial = started
+    for piece in engine.stream(request):
+        now = time.monotonic()
+        if first_token is None:
+            first_token = now - started
+        pieces.append(piece)
+        if now > deadline:
+            raise ModelTimeoutError(f"generation ran past {request.timeout_s:g} s")
+        if request.stream and now - last_partial >= PARTIAL_INTERVAL_S:
+            publish(connection, request, Kind.PARTIAL, text="".join(pieces))
+            last_partial = now
+    text = "".join(pieces).strip()
+    elapsed = time.monotonic() - started
+    counts = {
+        "tokens": len(pieces),
+        "ttft_ms": round((first_token if first_token is not None else elapsed) * 1000, 1),
+        "gen_ms": round(elapsed * 1000, 1),
+    }
+    if request.cache_key and request.cache_ttl_s and text:
+        connection.set(request.cache_key, text, ex=request.cache_ttl_s)
+    publish(connection, request, Kind.FINAL, text=text, **counts)
+    connection.delete(lease)
+    log.info(
+        "job done: %d pieces, first token %.0f ms, %.0f ms in all",
+        counts["tokens"],
+        counts["ttft_ms"],
+        counts["gen_ms"],
+        extra={"job_id": request.job_id, "model": request.model},
+    )
+    return counts
+
+
+def report_failure(job: Any, connection: Any, exc_type: Any, exc: Any, _tb: Any) -> None:
+    """RQ failure callback: tell the hub, so the person gets an apology instead of silence."""
+    try:
+        request = JobRequest.from_payload(job.args[0])
+    except (IndexError, TypeError, ValueError):
+        log.error("failed job with an unreadable payload", extra={"job_id": job.id})
+        return
+    timed_out = isinstance(exc, (JobTimeoutException, ModelTimeoutError))
+    reason = "timeout" if timed_out else "error"
+    publish(connection, request, Kind.FAILED, reason=reason, error_type=getattr(exc_type, "__name__", "?"))
+    connection.delete(request.lease)
+    log.warning(
+        "job failed (%s: %s)",
+        reason,
+        getattr(exc_type, "__name__", "?"),
+        extra={"job_id": request.job_id, "model": request.model},
+    )

@@ -1,0 +1,172 @@
+"""Turns waiting for the model, kept in Redis so that any hub replica can finish them.
+
+A pending turn holds its reply address, the PII state, the masked job payload (for re-runs)
+and, once it arrives, the result. Each conversation numbers its model turns; answers go out
+in that order (`done` is the last number delivered).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from redis.asyncio import Redis
+
+from core.events import ConversationRef, SentRef
+from core.model.contract import ModelKeys
+
+CONVERSATION_TTL_S = 86_400
+
+# Number a conversation's model turns atomically: INCR and remember seq -> job id.
+_REGISTER = """
+local seq = redis.call('INCR', KEYS[1])
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+redis.call('HSET', KEYS[2], seq, ARGV[1])
+redis.call('EXPIRE', KEYS[2], ARGV[2])
+redis.call('HSET', KEYS[3], 'seq', seq)
+return seq
+"""
+
+# Advance `done` from ARGV[1] to ARGV[2] only if nobody else moved it.
+_ADVANCE = """
+local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+if current ~= tonumber(ARGV[1]) then return 0 end
+redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
+return 1
+"""
+
+
+@dataclass(slots=True)
+class PendingTurn:
+    job_id: str
+    model: str
+    event_id: str
+    conversation: ConversationRef
+    quote_id: str | None = None
+    pii: Any = None
+    seq: int = 0
+    attempt: int = 1
+    stream: bool = False
+    payload: dict[str, Any] = field(default_factory=dict, repr=False)
+    sent: SentRef | None = None
+    result_kind: str = ""
+    result_text: str = field(default="", repr=False)
+    reason: str = ""
+    result_at: float = 0.0
+    created: float = field(default_factory=time.time)
+
+    def to_hash(self) -> dict[str, str]:
+        return {
+            "job_id": self.job_id,
+            "model": self.model,
+            "event_id": self.event_id,
+            "conversation": json.dumps(self.conversation.to_dict()),
+            "quote_id": self.quote_id or "",
+            "pii": json.dumps(self.pii),
+            "attempt": str(self.attempt),
+            "stream": "1" if self.stream else "0",
+            "payload": json.dumps(self.payload),
+            "created": repr(self.created),
+        }
+
+    @classmethod
+    def from_hash(cls, data: dict[str, str]) -> PendingTurn:
+        sent = None
+        if data.get("sent_id"):
+            sent = SentRef(data.get("sent_platform", ""), data["sent_id"], data.get("sent_channel", ""))
+        return cls(
+            job_id=data["job_id"],
+            model=data.get("model", ""),
+            event_id=data.get("event_id", ""),
+            conversation=ConversationRef.from_dict(json.loads(data["conversation"])),
+            quote_id=data.get("quote_id") or None,
+            pii=json.loads(data.get("pii") or "null"),
+            seq=int(data.get("seq") or 0),
+            attempt=int(data.get("attempt") or 1),
+            stream=data.get("stream") == "1",
+            payload=json.loads(data.get("payload") or "{}"),
+            sent=sent,
+            result_kind=data.get("result_kind", ""),
+            result_text=data.get("result_text", ""),
+            reason=data.get("reason", ""),
+            result_at=float(data.get("result_at") or 0.0),
+            created=float(data.get("created") or 0.0),
+        )
+
+
+class PendingStore:
+    def __init__(self, redis: Redis, keys: ModelKeys) -> None:
+        self._redis = redis
+        self.keys = keys
+        self._register = redis.register_script(_REGISTER)
+        self._advance = redis.register_script(_ADVANCE)
+
+    async def create(self, turn: PendingTurn, deadline: float, ttl_s: int) -> int:
+        """Store the turn, number it within its conversation; returns that number."""
+        key = self.keys.pending(turn.job_id)
+        pipe = self._redis.pipeline(transaction=True)
+        pipe.hset(key, mapping=turn.to_hash())
+        pipe.expire(key, ttl_s)
+        pipe.zadd(self.keys.inflight, {turn.job_id: deadline})
+        await pipe.execute()
+        conversation = turn.conversation.key
+        keys = [self.keys.conversation_seq(conversation), self.keys.conversation_jobs(conversation), key]
+        turn.seq = int(await self._register(keys=keys, args=[turn.job_id, CONVERSATION_TTL_S]))
+        return turn.seq
+
+    async def load(self, job_id: str) -> PendingTurn | None:
+        data = await self._redis.hgetall(self.keys.pending(job_id))
+        if not data or "conversation" not in data:
+            return None
+        return PendingTurn.from_hash(data)
+
+    async def set_result(self, job_id: str, kind: str, text: str = "", reason: str = "") -> bool:
+        """Record the outcome once; False when the turn is gone or already has one."""
+        key = self.keys.pending(job_id)
+        if not await self._redis.exists(key):
+            return False
+        fresh = await self._redis.hsetnx(key, "result_kind", kind)
+        if fresh:
+            await self._redis.hset(key, mapping={"result_text": text, "reason": reason, "result_at": time.time()})
+        return bool(fresh)
+
+    async def set_sent(self, job_id: str, sent: SentRef) -> None:
+        mapping = {"sent_id": sent.message_id, "sent_channel": sent.channel_id, "sent_platform": sent.platform}
+        await self._redis.hset(self.keys.pending(job_id), mapping=mapping)
+
+    async def set_attempt(self, job_id: str, attempt: int, deadline: float) -> None:
+        await self._redis.hset(self.keys.pending(job_id), "attempt", attempt)
+        await self._redis.zadd(self.keys.inflight, {job_id: deadline})
+
+    async def head(self, conversation: ConversationRef) -> tuple[int, str | None]:
+        """(number of the next turn to deliver, its job id or None)."""
+        done = int(await self._redis.get(self.keys.conversation_done(conversation.key)) or 0)
+        job_id = await self._redis.hget(self.keys.conversation_jobs(conversation.key), str(done + 1))
+        return done + 1, job_id
+
+    async def advance(self, conversation: ConversationRef, seq: int) -> bool:
+        """Mark turn `seq` delivered (or skipped) if `seq - 1` was the last one."""
+        key = self.keys.conversation_done(conversation.key)
+        return bool(await self._advance(keys=[key], args=[seq - 1, seq, CONVERSATION_TTL_S]))
+
+    async def finish(self, turn: PendingTurn) -> None:
+        pipe = self._redis.pipeline(transaction=True)
+        pipe.delete(self.keys.pending(turn.job_id))
+        pipe.zrem(self.keys.inflight, turn.job_id)
+        pipe.hdel(self.keys.conversation_jobs(turn.conversation.key), str(turn.seq))
+        pipe.set(self.keys.delivered(turn.job_id), "1", ex=CONVERSATION_TTL_S)
+        await pipe.execute()
+
+    async def claim(self, job_id: str, owner: str, ttl_ms: int = 15_000) -> bool:
+        return bool(await self._redis.set(self.keys.claim(job_id), owner, nx=True, px=ttl_ms))
+
+    async def release(self, job_id: str, owner: str) -> None:
+        key = self.keys.claim(job_id)
+        if await self._redis.get(key) == owner:
+            await self._redis.delete(key)
+
+    async def inflight(self) -> list[tuple[str, float]]:
+        rows = await self._redis.zrange(self.keys.inflight, 0, -1, withscores=True)
+        return [(str(job), float(deadline)) for job, deadline in rows]

@@ -1,0 +1,100 @@
+"""Everything model-related one hub replica runs, wired onto a hub in one call."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from typing import Any
+
+from redis.asyncio import Redis
+
+from core.admin import AdminCommands
+from core.hub import Hub
+from core.model.admin import model_command, ready_check, status_source
+from core.model.consumer import ResultReader, Sweeper
+from core.model.contract import ModelKeys
+from core.model.delivery import Delivery
+from core.model.gateway import QueueGateway
+from core.model.pending import PendingStore
+from core.model.queue import ModelQueues
+from core.model.routing import ModelRouter
+from core.model.workers import live_workers, workers_by_model
+from core.stages.memory import ConversationMemory
+from core.stages.pii import Masker
+
+log = logging.getLogger(__name__)
+
+
+class ModelService:
+    def __init__(
+        self,
+        redis: Redis,
+        memory: ConversationMemory,
+        *,
+        prefix: str = "sb",
+        masker: Masker | None = None,
+    ) -> None:
+        self.redis = redis
+        self.keys = ModelKeys(prefix)
+        self.owner = f"hub-{uuid.uuid4().hex[:12]}"
+        self.store = PendingStore(redis, self.keys)
+        self.queues = ModelQueues(redis, self.keys)
+        self.router = ModelRouter(redis, self.keys)
+        self.memory = memory
+        self.masker = masker
+        self.gateway = QueueGateway(
+            redis, self.store, self.queues, self.router, memory, keys=self.keys, masker=masker
+        )
+        self._tasks: list[asyncio.Task[None]] = []
+        self.hub: Hub | None = None
+        self.delivery: Delivery | None = None
+
+    def attach(self, hub: Hub, admin_commands: AdminCommands, ready_checks: dict[str, Any]) -> None:
+        """Make `hub` queue model work here; add the `model` command, status and readiness."""
+        self.hub = hub
+        hub.model = self.gateway
+        self.gateway.bind(hub)
+        bot = hub.bot
+        edit_interval = bot.model.edit_interval_ms / 1000
+        self.delivery = Delivery(
+            hub, self.store, self.memory, self.masker, owner=self.owner, edit_interval_s=edit_interval
+        )
+        hub.status_sources["model"] = status_source(self.redis, self.keys, self.queues, bot, self.router)
+        if admin_commands.get("model") is None:
+            admin_commands.add(model_command(self.router, self.workers))
+        ready_checks["models"] = ready_check(self.redis, self.keys, bot)
+
+    async def workers(self) -> dict[str, int]:
+        return workers_by_model(await live_workers(self.redis, self.keys))
+
+    async def start(self) -> None:
+        """Start reading results and sweeping (call after the hub's adapters started)."""
+        if self.hub is None or self.delivery is None:
+            raise RuntimeError("ModelService.attach(hub, ...) first")
+        reader = ResultReader(self.redis, self.keys, self.delivery, self.router, consumer=self.owner)
+        await reader.ensure_group()
+        config = self.hub.bot.model
+        sweeper = Sweeper(
+            self.redis,
+            self.keys,
+            self.store,
+            self.queues,
+            self.delivery,
+            owner=self.owner,
+            retries=config.retries,
+            job_timeout_s=config.job_timeout_s,
+        )
+        loop = asyncio.get_running_loop()
+        self._tasks = [loop.create_task(reader.run()), loop.create_task(sweeper.run())]
+        log.info("model delivery started (consumer %s)", self.owner)
+
+    async def stop(self) -> None:
+        tasks, self._tasks = self._tasks, []
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self.queues.close()

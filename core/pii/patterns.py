@@ -1,0 +1,113 @@
+"""Regular expressions for PII presidio's defaults miss. Pure `re`: shared by the detectors and
+the logging redaction filter."""
+
+from __future__ import annotations
+
+import re
+
+# -- secrets ---------------------------------------------------------------------------------
+SECRET_PATTERNS: dict[str, re.Pattern[str]] = {
+    "aws_access_key": re.compile(r"\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b"),
+    "slack_token": re.compile(r"\bxox[abposre]-[A-Za-z0-9-]{10,}"),
+    "slack_app_token": re.compile(r"\bxapp-\d-[A-Za-z0-9-]{10,}"),
+    "github_token": re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{30,255}|github_pat_[A-Za-z0-9_]{22,255})\b"),
+    "jwt": re.compile(r"\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{8,}"),
+    "private_key": re.compile(
+        r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?"
+        r"(?:-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|\Z)"
+    ),
+    "bearer": re.compile(r"(?i)\bbearer\s+([A-Za-z0-9._~+/-]{16,}=*)"),
+}
+# `password: hunter2`, `api_key="..."`, `my password is hunter2`: only the value is masked.
+SECRET_VALUE = re.compile(
+    r"(?i)\b(?:password|passwd|pwd|passphrase|pass ?code|pin|secret|client[_ -]?secret|api[_ -]?key|"
+    r"access[_ -]?key|secret[_ -]?key|aws_secret_access_key|access[_ -]?token|auth[_ -]?token|token)"
+    r"\b[\"']?\s*(?:[:=]|\bis\b|\bwas\b)\s*[\"']?(?P<value>[^\s\"',;]{4,})"
+)
+SECRET_VALUE_STOPWORDS = frozenset(
+    {
+        "wrong",
+        "incorrect",
+        "invalid",
+        "expired",
+        "missing",
+        "required",
+        "correct",
+        "not",
+        "the",
+        "your",
+        "my",
+        "reset",
+        "changed",
+        "empty",
+        "blank",
+        "same",
+        "still",
+        "now",
+        "being",
+        "here",
+        "below",
+        "above",
+    }
+)
+
+# -- contact data ----------------------------------------------------------------------------
+EMAIL = re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b")
+PHONE_CANDIDATE = re.compile(
+    r"(?<![\w+@/.-])(?:\+|00)?\(?\d[\d ().-]{5,20}\d(?:\s*(?:x|ext\.?|extension)\s*\d{1,5})?(?![\w@-])"
+)
+CARD_LIKE = re.compile(r"\b(?:\d[ -]?){12,18}\d\b")
+IBAN_CANDIDATE = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b", re.IGNORECASE)
+
+# -- street addresses ------------------------------------------------------------------------
+# USPS street suffixes (the common ones) and their abbreviations.
+STREET_SUFFIXES = (
+    "Alley|Aly|Annex|Arcade|Avenue|Ave|Bayou|Beach|Bend|Bluffs?|Bottom|Boulevard|Blvd|Branch|Bridge|"
+    "Brooks?|Burgs?|Bypass|Camp|Canyon|Cape|Causeway|Centers?|Ctr|Circles?|Cir|Cliffs?|Club|Common|"
+    "Corners?|Course|Courts?|Ct|Coves?|Creek|Crescent|Crest|Crossing|Crossroad|Curve|Dale|Dam|Divide|"
+    "Drives?|Dr|Estates?|Expressway|Expy|Extensions?|Falls?|Ferry|Fields?|Flats?|Fords?|Forest|Forges?|"
+    "Forks?|Fort|Freeway|Fwy|Gardens?|Gateway|Glens?|Greens?|Groves?|Harbors?|Haven|Heights|Hts|"
+    "Highway|Hwy|Hills?|Hollow|Inlet|Islands?|Isle|Junctions?|Keys?|Knolls?|Lakes?|Land|Landing|Lane|Ln|"
+    "Lights?|Loaf|Locks?|Lodge|Loop|Mall|Manors?|Meadows?|Mews|Mills?|Mission|Motorway|Mount|"
+    "Mountains?|Neck|Orchard|Oval|Overpass|Parks?|Parkways?|Pkwy|Pass|Passage|Path|Pike|Pines?|Place|Pl|"
+    "Plains?|Plaza|Points?|Ports?|Prairie|Radial|Ramp|Ranch|Rapids?|Rest|Ridges?|River|Roads?|Rd|Route|"
+    "Row|Rue|Run|Shoals?|Shores?|Skyway|Springs?|Spurs?|Squares?|Sq|Station|Stravenue|Stream|Streets?|"
+    "St|Summit|Terrace|Ter|Throughway|Trace|Track|Trafficway|Trail|Trl|Trailer|Tunnel|Turnpike|"
+    "Underpass|Unions?|Valleys?|Via|Viaduct|Views?|Villages?|Ville|Vista|Walks?|Wall|Ways?|Wells?"
+)
+# Suffixes that name a street even without a house number ("Johnson Drive").
+STRONG_SUFFIXES = (
+    "Avenue|Boulevard|Blvd|Causeway|Crescent|Drive|Expressway|Freeway|Highway|Lane|Parkway|Plaza|Road|"
+    "Square|Stravenue|Street|Terrace|Turnpike|Alley"
+)
+_LATIN = [chr(code) for code in range(0xC0, 0x250)]
+UPPER = "A-Z" + "".join(ch for ch in _LATIN if ch.isupper())  # for character classes
+LOWER = "a-z" + "".join(ch for ch in _LATIN if ch.islower())
+_WORD = rf"[{UPPER}][{UPPER}{LOWER}'’.-]*"
+STREET_WITH_NUMBER = re.compile(
+    rf"\b\d{{1,6}}[A-Za-z]?(?:-\d{{1,4}})?\s+(?:(?:[NSEW]|North|South|East|West)\.?\s+)?"
+    rf"(?:{_WORD}\s+){{0,3}}?{_WORD}\s+(?:{STREET_SUFFIXES})\b\.?(?:[ \t]+(?:[NS][EW]?|[EW])\b\.?)?"
+)
+STREET_NAME_ONLY = re.compile(rf"\b(?:{_WORD}\s+){{0,2}}{_WORD}\s+(?:{STRONG_SUFFIXES})\b")
+EUROPEAN_STREET = re.compile(
+    r"\b[A-ZÄÖÜ][\wäöüß'-]*(?:straße|strasse|str\.|weg|gasse|platz|allee|damm|laan|straat|gade|vej|"
+    r"gatan|vägen|katu)\s+\d{1,5}[a-z]?\b"
+    r"|\b(?:Rue|Avenue|Boulevard|Via|Viale|Calle|Avenida|Rua|Piazza|Place)\s+(?:[\w'’-]+\s+){0,4}?\d{1,5}[a-z]?\b"
+    r"|\b\d{1,5}[a-z]?,?\s+(?:rue|avenue|boulevard|via|calle|avenida|rua)\s+(?:[\w'’-]+\s*){1,4}",
+)
+SECONDARY_UNIT = re.compile(
+    r"(?i)^(?:(?:apt|apartment|suite|ste|unit|floor|fl|room|rm|building|bldg)\b\.?|#)\s*#?\s*[\w-]{1,6}\b"
+)
+POSTAL_CODE = re.compile(
+    r"\b(?:\d{5}(?:-\d{4})?|\d{4,6}|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}|[A-Z]\d[A-Z] ?\d[A-Z]\d)\b"
+)
+
+NUMBERED_STREET = re.compile(  # "25250 Paul-Nevermann-Platz 77", "7584 Höfðastígur 86"
+    rf"\b\d{{1,6}}\s+(?:{_WORD}\s+){{1,3}}\d{{1,5}}[a-z]?\b"
+)
+ADDRESS_CUE = re.compile(  # "lives at Strandalléen 26", "address: Klinta 36"
+    rf"(?i:\baddress(?:es)?\s*:?|lives? (?:at|on|in)|located at|sent to|send it to|ship(?:ped)? to|"
+    rf"deliver(?:ed)? to|moved to|is on|is at)\s+"
+    rf"(?P<address>(?:\d{{1,6}}\s+)?(?:{_WORD}\s+){{1,3}}\d{{1,5}}[a-z]?\b)"
+)
+PO_BOX = re.compile(r"\b(?:P\.?\s?O\.?\s?Box|PO Box|Postfach)\s+\d{1,6}\b", re.IGNORECASE)
