@@ -34,6 +34,7 @@ test: $(STAMP) system-deps
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP) system-deps
+	$(BIN)/pip install -q -e '.[bench]'
 	$(BIN)/python -m bench
 
 lint: $(STAMP)

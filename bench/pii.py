@@ -69,7 +69,8 @@ def run(detect: Detect, samples: Sequence[Sample]) -> tuple[list[list[Span]], fl
 
 
 def main() -> None:
-    os.sched_setaffinity(0, {min(os.sched_getaffinity(0))}) if hasattr(os, "sched_setaffinity") else None
+    if hasattr(os, "sched_setaffinity"):  # one core, as the target says
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     samples = corpus()
     held_out = [s for s in samples if s.held_out]
     config = PiiConfig()
@@ -89,7 +90,8 @@ def main() -> None:
         theirs_table = score(subset, [theirs_detected[index[id(s)]] for s in subset])
         print(f"\n{title}:")
         print(
-            f"{'entity':<16}{'n':>6}  {'ours masked':>11} {'tokens':>7}  {'presidio':>8} {'tokens':>7}  target"
+            f"{'entity':<16}{'n':>6}  {'ours masked':>11} {'tokens':>7}  "
+            f"{'presidio':>8} {'tokens':>7}  target"
         )
         for key in ["overall", *MUST_MASK, "kept"]:
             if key not in ours_table:
@@ -103,7 +105,8 @@ def main() -> None:
                 f"{t['masked']:>8.3f} {t.get('tokens', float('nan')):>7.3f}  {mark}"
             )
     print(
-        f"\nspeed, one core: ours {ours_rate:.0f} msg/s one at a time ({batched_rate:.0f} msg/s in batches of 64)"
+        f"\nspeed, one core: ours {ours_rate:.0f} msg/s one at a time "
+        f"({batched_rate:.0f} msg/s in batches of 64)"
         f" {'ok' if ours_rate >= 150 else 'MISSED'} >=150; presidio defaults {theirs_rate:.0f} msg/s"
         f" (ratio {ours_rate / theirs_rate:.2f})"
     )

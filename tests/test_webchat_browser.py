@@ -34,7 +34,11 @@ KEEP_SOCKETS = """
 (() => {
   const Native = window.WebSocket;
   window.__sockets = [];
-  window.WebSocket = function (...args) { const ws = new Native(...args); window.__sockets.push(ws); return ws; };
+  window.WebSocket = function (...args) {
+    const ws = new Native(...args);
+    window.__sockets.push(ws);
+    return ws;
+  };
   window.WebSocket.prototype = Native.prototype;
   Object.assign(window.WebSocket, { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 });
 })();

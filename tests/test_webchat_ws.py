@@ -76,7 +76,9 @@ async def test_replies_wait_in_the_outbox_until_the_session_reconnects(redis):
         async with socket(hub) as (_ws, session):
             pass
         for n in range(3):
-            await hub.assembly.hub.send(Reply(f"while you were away {n}", ConversationRef("webchat", session)))
+            await hub.assembly.hub.send(
+                Reply(f"while you were away {n}", ConversationRef("webchat", session))
+            )
         async with socket(hub, session) as (ws, same):
             assert same == session
             texts = [(await next_of(ws, "reply"))["text"] for _ in range(3)]

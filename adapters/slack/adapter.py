@@ -25,7 +25,7 @@ from adapters.slack.verify import SignatureVerifier
 from adapters.slack.working import WorkingReaction
 from adapters.slack.workspaces import Workspaces
 from core.adapter import Receive
-from core.errors import ConfigError
+from core.errors import ConfigError, SwitchboardError
 from core.events import ConversationRef, Event, Reply, SentRef
 
 log = logging.getLogger(__name__)
@@ -122,7 +122,11 @@ class SlackAdapter:
             raise MalformedPayload("event_callback without 'event_id'")
         if not self._recent.first_time(event_id):
             return None  # a retry this replica already handed off
-        identity = await self.workspaces.identity(team_of(envelope))
+        try:
+            identity = await self.workspaces.identity(team_of(envelope))
+        except SwitchboardError as exc:  # no installation for that team, or an unreadable token
+            log.warning("slack event dropped: %s", exc, extra={"event_id": f"slack:{event_id}"})
+            return None
         result = from_event_callback(envelope, identity, answer_bots=self.config.options.answer_bots)
         if isinstance(result, Skip):
             log.debug("slack event ignored: %s", result.reason, extra={"event_id": f"slack:{event_id}"})
@@ -171,7 +175,7 @@ class SlackAdapter:
             return SentRef(PLATFORM, ts, conversation.channel_id)
         stamps = await self.outbox.post(reply)
         if not reply.notice:
-            await self.working.done(conversation, reply.quote_id)
+            await self.working.done(conversation, reply.quote_id, anywhere=True)
         return SentRef(PLATFORM, stamps[0], conversation.channel_id)
 
     async def edit(self, sent: SentRef, reply: Reply) -> None:

@@ -24,6 +24,7 @@ class WorkingReaction:
         self._delay = delay
         self._asking: OrderedDict[str, str] = OrderedDict()  # conversation key -> asking message ts
         self._pending: dict[str, asyncio.Task[None]] = {}
+        self._shown: set[str] = set()  # conversations where this replica added the reaction
 
     def asked(self, event: Event) -> None:
         if event.message_id:
@@ -46,16 +47,23 @@ class WorkingReaction:
         try:
             client = await self._workspaces.client(team)
             await self._state.mark_working(team, channel, ts)
+            self._shown.add(conversation.key)
             await client.reactions_add(channel=channel, timestamp=ts, name=self._reaction)
         except SlackApiError as exc:
             log.info("working reaction not added: %s", exc.response.get("error"), extra={"platform": "slack"})
 
-    async def done(self, conversation: ConversationRef, ts: str | None = None) -> None:
-        """The answer is there (or the turn ended): cancel or take away the reaction."""
+    async def done(
+        self, conversation: ConversationRef, ts: str | None = None, *, anywhere: bool = False
+    ) -> None:
+        """The answer is there (or the turn ended): cancel or take away the reaction. `anywhere`:
+        it may have been added by another replica (an answer that finished a queued turn)."""
         task = self._pending.pop(conversation.key, None)
         if task is not None and not task.done():
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
+        if not anywhere and conversation.key not in self._shown:
+            return
+        self._shown.discard(conversation.key)
         ts = ts or self._asking.get(conversation.key)
         if ts is None:
             return

@@ -249,15 +249,16 @@ _NAME_TRIGGERS = [  # (pattern, score, fewest name words)
     (re.compile(rf"(?m)^[ \t]*(?P<name>{_NAME})\s*:"), 0.45, 1),
     (
         re.compile(
-            rf"(?P<name>{_NAME})(?=\s+(?:said|says|asked|told|replied|wrote|shouted|lives|lived|is from|was born|"
-            rf"will call|called|emailed|confirmed|mentioned)\b|['’]s\b)"
+            rf"(?P<name>{_NAME})(?=\s+(?:said|says|asked|told|replied|wrote|shouted|lives|lived|is from|"
+            rf"was born|will call|called|emailed|confirmed|mentioned)\b|['’]s\b)"
         ),
         0.45,
         1,
     ),
     (
         re.compile(
-            rf"(?i:\b(?:user|username|follow up with|starring|directed by|written by|sung by))\s*:?\s+(?P<name>{_NAME})"
+            rf"(?i:\b(?:user|username|follow up with|starring|directed by|written by|sung by))"
+            rf"\s*:?\s+(?P<name>{_NAME})"
         ),
         0.5,
         1,

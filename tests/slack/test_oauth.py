@@ -74,3 +74,17 @@ async def test_refused_code_is_a_clear_page(slackkit):
     status, page = await install(hub, code="stolen-code")
     assert status == 502 and "did not accept" in page
     assert (await hub.adapter.status())["installations"] == 0
+
+
+async def test_event_from_a_workspace_without_installation_is_acked_and_dropped(slackkit):
+    oauth_only = {
+        "SLACK_BOT_TOKEN": "",
+        "SLACK_CLIENT_ID": "client-1",
+        "SLACK_CLIENT_SECRET": "client-secret",
+    }
+    hub = await slackkit.build(slackkit.config({**oauth_only, "SWITCHBOARD_SLACK_TOKEN_KEY": KEY}))
+    stranger = load("app_mention")
+    stranger["team_id"] = stranger["event"]["team"] = "T3"
+    status, _ = await hub.event(stranger)
+    await hub.settle()
+    assert status == 200 and hub.events_received() == 0 and slackkit.fake.posts() == []
