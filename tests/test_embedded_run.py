@@ -4,6 +4,7 @@ no Redis configured (a private one is started and stopped), SIGTERM shuts down c
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 import signal
@@ -125,9 +126,12 @@ async def stop_hub(hub: Hub) -> int:
     try:
         code = await asyncio.wait_for(hub.proc.wait(), WAIT)
     finally:
-        if hub.proc.returncode is None:  # only on failure: never leave it behind
+        if hub.proc.returncode is None:  # only on failure: never leave it (or its Redis) behind
             os.killpg(hub.proc.pid, signal.SIGKILL)
             await hub.proc.wait()
+            for match in filter(None, map(REDIS_LINE.search, hub.stderr)):
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(int(match.group(2)), signal.SIGKILL)
     assert hub.proc.stdout is not None
     hub.stdout.append((await hub.proc.stdout.read()).decode())
     if hub._stderr_task is not None:
