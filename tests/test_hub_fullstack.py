@@ -194,3 +194,13 @@ async def test_shutdown_finishes_turns_in_flight(hubkit):
     assert [r.outcome for r in records] == [Outcome.REPLIED] * 10
     late = await assembly.hub.receive(chat.event("/about"))
     assert late.outcome == Outcome.REJECTED and chat.last() == messages.SHUTTING_DOWN
+
+
+async def test_redeliveries_do_not_use_up_the_rate_limit(hubkit):
+    _assembly, chat = await hubkit.build(limits={"user_per_minute": 2})
+    event = chat.event("/about", event_id="retried")
+    for _ in range(5):
+        await chat.receive(event)
+    second = await chat.say("/about")
+    assert second.outcome == Outcome.REPLIED
+    assert [r.notice for r in chat.sent] == [False, False]

@@ -20,7 +20,7 @@ from presidio_analyzer import AnalyzerEngine, RecognizerRegistry  # noqa: E402
 from presidio_analyzer.nlp_engine import NerModelConfiguration, NlpEngineProvider, SpacyNlpEngine  # noqa: E402
 
 from core.errors import ConfigError  # noqa: E402
-from core.pii import detectors  # noqa: E402
+from core.pii import detectors, person  # noqa: E402
 from core.pii.config import PiiConfig  # noqa: E402
 from core.pii.spans import Span, merge  # noqa: E402
 
@@ -112,15 +112,37 @@ class Analyzer:
                 text, language=LANGUAGE, entities=asked, nlp_artifacts=nlp_artifacts
             )
             spans = [Span(r.start, r.end, r.entity_type, r.score) for r in results]
+        if "PERSON" in wanted:
+            spans += person.known_names(tokens_of(nlp_artifacts))
         spans = detectors.extend_names(text, spans)
         spans += detectors.custom(text, wanted, config.deny)
+        spans = [s for s in spans if s.score >= config.score_threshold]
+        if "PERSON" in wanted:
+            spans += [s for s in person.repeated_mentions(text, spans) if s.score >= config.score_threshold]
         allowed = {value.casefold() for value in config.allow}
-        kept = [
-            s
-            for s in spans
-            if s.score >= config.score_threshold and text[s.start : s.end].strip().casefold() not in allowed
-        ]
-        return merge(kept)
+        return merge(s for s in spans if text[s.start : s.end].strip().casefold() not in allowed)
+
+
+_SENTENCE_END = frozenset({".", "!", "?", ":", ";", '"', "“", "(", "-", "–", "—"})
+
+
+def tokens_of(nlp_artifacts: object) -> list[person.Token]:
+    """The tagger's and the NER model's view of each word of one analysed text."""
+    doc = getattr(nlp_artifacts, "tokens", None)
+    if doc is None:
+        return []
+    tokens = []
+    previous = None
+    for token in doc:
+        if token.is_space:
+            previous = "\n" if "\n" in token.text else previous
+            continue
+        starts = previous is None or previous in _SENTENCE_END or "\n" in token.doc.text[token.idx - 1 : token.idx]
+        tokens.append(
+            person.Token(token.idx, token.idx + len(token), token.text, token.tag_, token.ent_type_, starts)
+        )
+        previous = token.text
+    return tokens
 
 
 def presidio_defaults(model_name: str, entities: Sequence[str] | None = None) -> Callable[[str], list[Span]]:

@@ -17,6 +17,18 @@ from core.pipeline import Next, Outcome, Turn
 from core.skills import SkillResult
 from core.state import Keys
 
+# Counts an event only if this turn owns its dedup claim, so a redelivered event (dropped by
+# the dedup stage) never uses up the sender's allowance. One round trip, atomic.
+COUNT_IF_FIRST = """
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return {} end
+local counts = {}
+for i = 2, #KEYS do
+  counts[#counts + 1] = redis.call('INCR', KEYS[i])
+  redis.call('EXPIRE', KEYS[i], ARGV[2])
+end
+return counts
+"""
+
 
 class RateLimitStage:
     name = "rate_limit"
@@ -27,17 +39,15 @@ class RateLimitStage:
         self._metrics = metrics
 
     def prefetch(self, turn: Turn, batch: Any) -> int:
-        """Count this event in the opening batch (a redelivery counts too; dedup drops it anyway)."""
+        """Count this event in the opening batch, after the dedup claim queued before it."""
         now = time.time()
         return self._count(batch, turn, self._checks(turn), int(now // turn.bot.limits.window_seconds))
 
-    def _count(self, pipe: Any, turn: Turn, checks: tuple, window: int) -> int:
-        window_len = turn.bot.limits.window_seconds
-        for scope, subject, _limit, _text in checks:
-            key = self._keys.rate(scope, subject, window)
-            pipe.incr(key)
-            pipe.expire(key, window_len * 2)
-        return 2 * len(checks)
+    def _count(self, client: Any, turn: Turn, checks: tuple, window: int) -> int:
+        keys = [self._keys.dedup(turn.event.id)]
+        keys += [self._keys.rate(scope, subject, window) for scope, subject, _limit, _text in checks]
+        client.eval(COUNT_IF_FIRST, len(keys), *keys, turn.id, turn.bot.limits.window_seconds * 2)
+        return 1
 
     @staticmethod
     def _checks(turn: Turn) -> tuple:
@@ -64,7 +74,9 @@ class RateLimitStage:
             pipe = self._redis.pipeline(transaction=False)
             self._count(pipe, turn, checks, window)
             results = await pipe.execute()
-        counts = results[0::2]
+        counts = results[0]
+        if not counts:  # not this turn's claim: a redelivery the dedup stage let through?
+            return await call_next(turn)
         for (scope, subject, limit, text), count in zip(checks, counts, strict=True):
             if int(count) > limit:
                 self._metrics.rate_limited.labels(scope).inc()
