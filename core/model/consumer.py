@@ -38,6 +38,7 @@ class ResultReader:
         self._delivery = delivery
         self._router = router
         self.consumer = consumer
+        self.stopping = asyncio.Event()
 
     async def ensure_group(self) -> None:
         try:
@@ -49,7 +50,7 @@ class ResultReader:
     async def run(self) -> None:
         await self.ensure_group()
         last_reclaim = 0.0
-        while True:
+        while not _should_stop(self.stopping):
             try:
                 if time.monotonic() - last_reclaim > RECLAIM_IDLE_MS / 1000:
                     last_reclaim = time.monotonic()
@@ -63,12 +64,14 @@ class ResultReader:
             except asyncio.CancelledError:
                 raise
             except ResponseError as exc:
+                _reraise_if_cancelled()
                 if "NOGROUP" in str(exc):
                     await self.ensure_group()
                     continue
                 log.error("result stream error: %s", type(exc).__name__)
                 await asyncio.sleep(0.5)
             except Exception as exc:  # noqa: BLE001 — keep reading; the entry stays pending
+                _reraise_if_cancelled()
                 log.error("result handling failed: %s", type(exc).__name__)
                 await asyncio.sleep(0.5)
 
@@ -111,16 +114,21 @@ class Sweeper:
         self._owner = owner
         self._retries = retries
         self._job_timeout_s = job_timeout_s
+        self.stopping = asyncio.Event()
 
     async def run(self) -> None:
-        while True:
+        while not _should_stop(self.stopping):
             try:
                 await self.sweep()
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # noqa: BLE001
+                _reraise_if_cancelled()
                 log.error("model sweep failed: %s", type(exc).__name__)
-            await asyncio.sleep(SWEEP_EVERY_S)
+            try:
+                await asyncio.wait_for(self.stopping.wait(), SWEEP_EVERY_S)
+            except TimeoutError:
+                pass
 
     async def sweep(self) -> None:
         lock = await self._redis.set(self._keys.sweep_lock, self._owner, nx=True, px=int(SWEEP_EVERY_S * 1800))
@@ -168,3 +176,16 @@ class Sweeper:
 
 def _rq_id(turn: PendingTurn) -> str:
     return turn.job_id if turn.attempt == 1 else f"{turn.job_id}-{turn.attempt}"
+
+
+def _should_stop(stopping: asyncio.Event) -> bool:
+    """Stop when asked, or when cancelled (even if a client library swallowed the cancel)."""
+    task = asyncio.current_task()
+    return stopping.is_set() or (task is not None and task.cancelling() > 0)
+
+
+def _reraise_if_cancelled() -> None:
+    """A client library may turn our cancellation into its own error: do not swallow it."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError

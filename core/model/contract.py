@@ -99,6 +99,7 @@ class JobRequest:
     attempt: int = 1
     cache_key: str = ""
     cache_ttl_s: int = 0
+    enqueued_at: float = 0.0  # epoch seconds, for the hand-off measurement
 
     def to_payload(self) -> dict[str, Any]:
         data = asdict(self)

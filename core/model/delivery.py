@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import deque
 from typing import Any
 
 from core import messages
@@ -46,6 +47,7 @@ class Delivery:
         self._owner = owner
         self._edit_interval = edit_interval_s
         self._last_edit: dict[str, float] = {}
+        self.handoff_ms: deque[float] = deque(maxlen=1000)  # queue wait + result pick-up, per answer
 
     @property
     def bot(self) -> BotDefinition:
@@ -58,6 +60,9 @@ class Delivery:
         if kind == Kind.PARTIAL:
             await self._partial(job_id, int(fields.get("attempt") or 1), fields.get("text", ""))
         elif kind in (Kind.FINAL, Kind.FAILED):
+            if fields.get("published_at"):
+                pickup_ms = (time.time() - float(fields["published_at"])) * 1000
+                self.handoff_ms.append(float(fields.get("queued_ms") or 0) + pickup_ms)
             stored = await self._store.set_result(
                 job_id, kind, fields.get("text", ""), fields.get("reason", "")
             )

@@ -82,6 +82,7 @@ class QueueGateway:
             results=self._keys.results,
             lease=self._keys.lease(job_id),
             timeout_s=float(config.job_timeout_s),
+            enqueued_at=time.time(),
         )
         if config.cache_ttl_s:
             digest = self._keys.cache(cache_digest(model, request))

@@ -60,12 +60,13 @@ def generate(payload: dict[str, Any]) -> dict[str, Any]:
         raise ModelUnavailableError(f"this worker does not serve model {request.model!r}")
     lease = request.lease
     connection.set(lease, _Installed.worker or "?", ex=int(request.timeout_s) + 60)
+    queued_ms = (time.time() - request.enqueued_at) * 1000 if request.enqueued_at else 0.0
     publish(connection, request, Kind.STARTED, worker=_Installed.worker)
     started = time.monotonic()
     deadline = started + request.timeout_s
     first_token: float | None = None
     pieces: list[str] = []
-    last_partial = started
+    last_partial = float("-inf")  # the first piece goes out at once
     for piece in engine.stream(request):
         now = time.monotonic()
         if first_token is None:
@@ -82,10 +83,11 @@ def generate(payload: dict[str, Any]) -> dict[str, Any]:
         "tokens": len(pieces),
         "ttft_ms": round((first_token if first_token is not None else elapsed) * 1000, 1),
         "gen_ms": round(elapsed * 1000, 1),
+        "queued_ms": round(queued_ms, 2),
     }
     if request.cache_key and request.cache_ttl_s and text:
         connection.set(request.cache_key, text, ex=request.cache_ttl_s)
-    publish(connection, request, Kind.FINAL, text=text, **counts)
+    publish(connection, request, Kind.FINAL, text=text, published_at=f"{time.time():.6f}", **counts)
     connection.delete(lease)
     log.info(
         "job done: %d pieces, first token %.0f ms, %.0f ms in all",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import uuid
 from typing import Any
@@ -25,6 +24,8 @@ from core.stages.memory import ConversationMemory
 from core.stages.pii import Masker
 
 log = logging.getLogger(__name__)
+
+STOP_WAIT_S = 3.0
 
 
 class ModelService:
@@ -48,6 +49,7 @@ class ModelService:
             redis, self.store, self.queues, self.router, memory, keys=self.keys, masker=masker
         )
         self._tasks: list[asyncio.Task[None]] = []
+        self._loops: list[ResultReader | Sweeper] = []
         self.hub: Hub | None = None
         self.delivery: Delivery | None = None
 
@@ -87,14 +89,21 @@ class ModelService:
             job_timeout_s=config.job_timeout_s,
         )
         loop = asyncio.get_running_loop()
+        self._loops = [reader, sweeper]
         self._tasks = [loop.create_task(reader.run()), loop.create_task(sweeper.run())]
         log.info("model delivery started (consumer %s)", self.owner)
 
     async def stop(self) -> None:
         tasks, self._tasks = self._tasks, []
+        for running in self._loops:
+            running.stopping.set()  # each loop ends after its current step (a read blocks <= 1 s)
+        if tasks:
+            _done, slow = await asyncio.wait(tasks, timeout=STOP_WAIT_S)
+            for task in slow:
+                task.cancel()
+            if slow:
+                await asyncio.wait(slow, timeout=STOP_WAIT_S)
         for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            if task.done() and not task.cancelled() and task.exception() is not None:
+                log.error("model loop ended with %s", type(task.exception()).__name__)
         self.queues.close()

@@ -7,63 +7,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-import phonenumbers
-
 from core.pii import patterns as p
+from core.pii.addresses import addresses
 from core.pii.config import DENIED_TERM
+from core.pii.phones import phones
 from core.pii.spans import Span
 from core.pii.words import COMMON_WORDS, GREETINGS, INTRODUCTIONS, SIGN_OFFS, WEAK_INTRODUCTIONS
 
-# -- phones ----------------------------------------------------------------------------------
-_PHONE_CONTEXT = re.compile(
-    r"(?i)(?:phone|call|tel|mobile|cell|number|whats ?app|text|sms|reach|contact|fax|ring|dial)\W{0,20}$"
-)
-_PHONE_CONTEXT_AFTER = re.compile(r"(?i)[\s,()-]{0,3}(?:office|fax|mobile|cell|home|work|tel|phone)\b")
 _CARD_CONTEXT = re.compile(r"(?i)(?:card|cc|credit|debit|visa|mastercard|amex|number|no\.?|#)\W{0,20}$")
 _CARD_DIGITS = re.compile(r"(?<![\w-])\d(?:[ -]?\d){11,18}(?![\w-])")
-_DATE_LIKE = re.compile(r"^(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})$")
-_IP_LIKE = re.compile(r"^\d{1,3}(?:\.\d{1,3}){3}$")
-_SSN_LIKE = re.compile(r"^\d{3}-\d{2}-\d{4}$")
-_EXTENSION = re.compile(r"(?i)\s*(?:x|ext\.?|extension)\s*\d{1,5}$")
 
 
-def phones(text: str) -> list[Span]:
-    found = []
-    for match in p.PHONE_CANDIDATE.finditer(text):
-        candidate = match.group()
-        core = _EXTENSION.sub("", candidate)
-        digits = re.sub(r"\D", "", core)
-        context = bool(_PHONE_CONTEXT.search(text[max(0, match.start() - 40) : match.start()]))
-        context = context or bool(_PHONE_CONTEXT_AFTER.match(text, match.end()))
-        score = _phone_score(core, digits)
-        if score == 0.0 and context and 7 <= len(digits) <= 9 and not _DATE_LIKE.match(core):
-            score = 0.4
-        if score == 0.0:
-            continue
-        if context:
-            score = min(1.0, score + 0.2)
-        found.append(Span(match.start(), match.end(), "PHONE_NUMBER", score))
-    return found
-
-
-def _phone_score(core: str, digits: str) -> float:
-    if core.startswith(("+", "00")):
-        number = "+" + digits[2:] if core.startswith("00") else core
-        try:
-            parsed = phonenumbers.parse(number, None)
-            if phonenumbers.is_possible_number(parsed):
-                return 0.9
-        except phonenumbers.NumberParseException:
-            pass
-        return 0.6 if 8 <= len(digits) <= 15 else 0.0
-    if len(digits) not in (10, 11) or _DATE_LIKE.match(core) or _IP_LIKE.match(core) or _SSN_LIKE.match(core):
-        return 0.0
-    groups = [g for g in re.split(r"\D+", core) if g]
-    if any(len(g) == 1 for g in groups[1:]):
-        return 0.0
-    return 0.45 if len(groups) == 1 else 0.7
-
-
+# -- cards -----------------------------------------------------------------------------------
 def _luhn(digits: str) -> bool:
     total = 0
     for index, ch in enumerate(reversed(digits)):
@@ -122,108 +77,6 @@ def secrets(text: str) -> list[Span]:
             continue
         found.append(Span(match.start("value"), match.end("value"), "SECRET", 0.9))
     return found
-
-
-# -- street addresses ------------------------------------------------------------------------
-_SEPARATOR = re.compile(r"[ \t]*(?:,[ \t]*\n?|\n)[ \t,]*")
-_SEGMENT = re.compile(r"[^,\n;!?]*")
-_SAME_LINE_TAIL = re.compile(
-    r"(?:[ \t]+(?:[A-Z][a-z]+|[A-Z]{2})){0,3}(?:,?[ \t]+[A-Z]{2})?(?:[ \t]+\d{5}(?:-\d{4})?)(?=\W|$)"
-)
-_MILITARY = re.compile(
-    r"\b(?:PSC \d{3,5},? Box \d{3,5}|Unit \d{3,5},? Box \d{3,5}|US[A-Z]{1,3} [A-Z][a-z]+)"
-    r"\s*\n?\s*(?:APO|FPO|DPO) A[AEP] \d{5}\b"
-)
-
-
-def addresses(text: str) -> list[Span]:
-    found = []
-    anchors = [(m, 0.85) for m in p.STREET_WITH_NUMBER.finditer(text)]
-    anchors += [(m, 0.85) for m in p.EUROPEAN_STREET.finditer(text)]
-    anchors += [(m, 0.6) for m in p.STREET_NAME_ONLY.finditer(text)]
-    anchors += [(m, 0.7) for m in p.NUMBERED_STREET.finditer(text)]
-    anchors += [(m, 0.9) for m in p.PO_BOX.finditer(text)]
-    for match, score in anchors:
-        start = match.start()
-        if score < 0.8 and _first_word_common(match.group()):
-            start = _skip_common_words(text, start, match.end())
-            if start is None:
-                continue
-        found.append(Span(start, _extend_address(text, match.end()), "STREET_ADDRESS", score))
-    for cue in p.ADDRESS_CUE.finditer(text):
-        start, end = cue.span("address")
-        found.append(Span(start, _extend_address(text, end), "STREET_ADDRESS", 0.7))
-    found += [Span(m.start(), m.end(), "STREET_ADDRESS", 0.9) for m in _MILITARY.finditer(text)]
-    return found
-
-
-def _first_word_common(value: str) -> bool:
-    return value.split()[0].lower() in COMMON_WORDS
-
-
-def _skip_common_words(text: str, start: int, end: int) -> int | None:
-    words = list(re.finditer(r"\S+", text[start:end]))
-    for index, word in enumerate(words[:-1]):
-        if word.group().lower() not in COMMON_WORDS:
-            return start + word.start() if index < len(words) - 1 else None
-    return None
-
-
-def _extend_address(text: str, end: int) -> int:
-    """Grow an address over a unit, city, state, postcode and country, on one or more lines."""
-    tail = _SAME_LINE_TAIL.match(text, end)
-    if tail:
-        end = tail.end()
-    unit = p.SECONDARY_UNIT.match(text[end:].lstrip(" "))
-    if unit:
-        end = end + (len(text[end:]) - len(text[end:].lstrip(" "))) + unit.end()
-    for _ in range(5):
-        separator = _SEPARATOR.match(text, end)
-        if separator is None:
-            break
-        segment = _SEGMENT.match(text, separator.end()).group().rstrip(" .")
-        if "\n\n" in separator.group() and not re.search(r"\b\d{4,6}\b", segment):
-            break
-        taken = _address_part(segment)
-        if taken == 0:
-            break
-        end = separator.end() + taken
-        if taken < len(segment):
-            break
-    return end
-
-
-_PLACE_WORDS = {
-    "new",
-    "north",
-    "south",
-    "east",
-    "west",
-    "central",
-    "main",
-    "old",
-    "saint",
-    "st",
-    "fort",
-    "mount",
-}
-_NOT_PLACE = COMMON_WORDS - _PLACE_WORDS
-_POSTCODE_PART = re.compile(r"(?=[A-Z]*\d)[A-Z0-9]{2,4}|\d{4,6}(?:-\d{4})?")
-
-
-def _address_part(segment: str) -> int:
-    """How much of `segment` continues an address (unit, city, state, postcode, country)."""
-    unit = p.SECONDARY_UNIT.match(segment)
-    if unit:
-        return unit.end()
-    taken = 0
-    for count, word in enumerate(re.finditer(r"\S+", segment)):
-        token = word.group()
-        place = token[0].isupper() and token.lower().strip(".") not in _NOT_PLACE
-        if count >= 6 or not (place or _POSTCODE_PART.fullmatch(token)):
-            break
-        taken = word.end()
-    return taken
 
 
 # -- person names ----------------------------------------------------------------------------

@@ -137,7 +137,8 @@ def tokens_of(nlp_artifacts: object) -> list[person.Token]:
         if token.is_space:
             previous = "\n" if "\n" in token.text else previous
             continue
-        starts = previous is None or previous in _SENTENCE_END or "\n" in token.doc.text[token.idx - 1 : token.idx]
+        after_break = "\n" in token.doc.text[token.idx - 1 : token.idx]
+        starts = previous is None or previous in _SENTENCE_END or after_break
         tokens.append(
             person.Token(token.idx, token.idx + len(token), token.text, token.tag_, token.ent_type_, starts)
         )

@@ -72,7 +72,7 @@ STREET_SUFFIXES = (
     "Mountains?|Neck|Orchard|Oval|Overpass|Parks?|Parkways?|Pkwy|Pass|Passage|Path|Pike|Pines?|Place|Pl|"
     "Plains?|Plaza|Points?|Ports?|Prairie|Radial|Ramp|Ranch|Rapids?|Rest|Ridges?|River|Roads?|Rd|Route|"
     "Row|Rue|Run|Shoals?|Shores?|Skyway|Springs?|Spurs?|Squares?|Sq|Station|Stravenue|Stream|Streets?|"
-    "St|Summit|Terrace|Ter|Throughway|Trace|Track|Trafficway|Trail|Trl|Trailer|Tunnel|Turnpike|"
+    "St|Str|Summit|Terrace|Ter|Throughway|Trace|Track|Trafficway|Trail|Trl|Trailer|Tunnel|Turnpike|"
     "Underpass|Unions?|Valleys?|Via|Viaduct|Views?|Villages?|Ville|Vista|Walks?|Wall|Ways?|Wells?"
 )
 # Suffixes that name a street even without a house number ("Johnson Drive").
@@ -80,20 +80,51 @@ STRONG_SUFFIXES = (
     "Avenue|Boulevard|Blvd|Causeway|Crescent|Drive|Expressway|Freeway|Highway|Lane|Parkway|Plaza|Road|"
     "Square|Stravenue|Street|Terrace|Turnpike|Alley"
 )
-_LATIN = [chr(code) for code in range(0xC0, 0x250)]
-UPPER = "A-Z" + "".join(ch for ch in _LATIN if ch.isupper())  # for character classes
-LOWER = "a-z" + "".join(ch for ch in _LATIN if ch.islower())
+# Latin with accents, Greek and Cyrillic letters, split by case (for character classes)
+_LETTERS = [chr(code) for code in (*range(0xC0, 0x250), *range(0x386, 0x3D0), *range(0x400, 0x460))]
+UPPER = "A-Z" + "".join(ch for ch in _LETTERS if ch.isupper())
+LOWER = "a-z" + "".join(ch for ch in _LETTERS if ch.islower())
 _WORD = rf"[{UPPER}][{UPPER}{LOWER}'’.-]*"
 STREET_WITH_NUMBER = re.compile(
     rf"\b\d{{1,6}}[A-Za-z]?(?:-\d{{1,4}})?\s+(?:(?:[NSEW]|North|South|East|West)\.?\s+)?"
     rf"(?:{_WORD}\s+){{0,3}}?{_WORD}\s+(?:{STREET_SUFFIXES})\b\.?(?:[ \t]+(?:[NS][EW]?|[EW])\b\.?)?"
 )
 STREET_NAME_ONLY = re.compile(rf"\b(?:{_WORD}\s+){{0,2}}{_WORD}\s+(?:{STRONG_SUFFIXES})\b")
+# Street-type words that end a street name in Germanic, Nordic, Dutch, Finnish and Central European
+# languages ("Hauptstraße 5", "Siikasaarentie 19", "Vesterbrogade 12", "Andrássy út 3").
+_STREET_ENDINGS = (
+    "straße|strasse|str\\.|weg|gasse|platz|allee|damm|ring|ufer|steig|pfad|markt|chaussee|"
+    "laan|straat|gracht|kade|plein|dreef|singel|"
+    "gade|vej|gatan|gata|vägen|väg|vegen|veien|veg|stræde|torv|stigur|stígur|"
+    "katu|tie|kuja|polku|"
+    "utca|út|ulica|ulice|cesta|sokak|sokağı|caddesi"
+)
+# Street-type words that open a street name in Romance, Slavic, Greek and English usage
+# ("Rue du Pont 17", "ul. Zakrzowska 92", "R. Poeta João 1", "Calle Mayor 3").
+_STREET_OPENERS = (
+    "Rue|Avenue|Av\\.|Avda\\.|Boulevard|Bd\\.?|Bvd\\.?|Chemin|Allée|Impasse|Quai|Place|Route|Cours|"
+    "Via|Viale|Vicolo|Piazza|Piazzale|Corso|Largo|Strada|Contrada|"
+    "Calle|C/|Carrer|Avenida|Paseo|Plaza|Camino|Carretera|Ronda|Travesía|"
+    "Rua|R\\.|Travessa|Praça|Estrada|Alameda|"
+    "ul\\.|Ul\\.|ulica|Ulica|al\\.|Al\\.|pl\\.|os\\.|Trg|Odos|Odós|Leoforos|Λ\\.|Οδός|Rruga|Bulevardul"
+)
+_NAME_PART = rf"(?:[{UPPER}0-9][\w'’.-]*|d'|de|del|della|di|da|do|dos|das|du|des|la|le|les|van|von|y|e)"
 EUROPEAN_STREET = re.compile(
-    r"\b[A-ZÄÖÜ][\wäöüß'-]*(?:straße|strasse|str\.|weg|gasse|platz|allee|damm|laan|straat|gade|vej|"
-    r"gatan|vägen|katu)\s+\d{1,5}[a-z]?\b"
-    r"|\b(?:Rue|Avenue|Boulevard|Via|Viale|Calle|Avenida|Rua|Piazza|Place)\s+(?:[\w'’-]+\s+){0,4}?\d{1,5}[a-z]?\b"
-    r"|\b\d{1,5}[a-z]?,?\s+(?:rue|avenue|boulevard|via|calle|avenida|rua)\s+(?:[\w'’-]+\s*){1,4}",
+    rf"\b[{UPPER}][\w'’-]{{2,}}(?:{_STREET_ENDINGS})\s+\d{{1,5}}[a-z]?\b"
+    rf"|(?<![\w.])(?:{_STREET_OPENERS})\s+(?:{_NAME_PART}\s+){{0,5}}?\d{{1,5}}[a-z]?\b"
+    r"|\b\d{1,5}[a-z]?,?\s+(?i:rue|avenue|boulevard|via|calle|avenida|rua)\s+(?:[\w'’-]+\s*){1,4}"
+    # a name, then a lowercase street-type word, then the number ("Bécsi utca 56.", "Baross tér 3")
+    rf"|\b(?:[{UPPER}][\w'’.-]*\s+){{1,3}}(?:utca|u\.|út|útja|tér|tere|körút|krt\.|köz|sor|kapu|sétány|"
+    r"fasor|rakpart|rkp\.|str\.|"
+    r"ulica|ul\.|cesta|trg|ulice|náměstí|nám\.|třída|nábřeží|tänav|põik|puiestee|iela|gatvė|g\.|"
+    r"sokak|sokağı|caddesi|cad\.|bulvarı)\s+\d{1,5}[a-z]?\.?(?=\W|$)",
+)
+# The same without a house number, for the street-type words that are no English word.
+STREET_WITHOUT_NUMBER = re.compile(
+    rf"\b[{UPPER}][\w'’-]{{2,}}(?:straße|strasse|gasse|platz|allee|laan|straat|gracht|plein|gade|vej|"
+    rf"gatan|vägen|veien|vegen|stræde|stígur|katu|utca|ulica|ulice|caddesi|sokak)\b"
+    rf"|(?<![\w.])(?:Rue|Rua|Calle|Carrer|Avenida|Paseo|Piazza|Viale|Corso|Largo|Praça|Travessa|Strada|"
+    rf"Chemin|Allée|Impasse|Quai|ul\.|al\.|Odos|Rruga)\s+(?:{_NAME_PART}\s+){{0,3}}?[{UPPER}][\w'’-]+"
 )
 SECONDARY_UNIT = re.compile(
     r"(?i)^(?:(?:apt|apartment|suite|ste|unit|floor|fl|room|rm|building|bldg)\b\.?|#)\s*#?\s*[\w-]{1,6}\b"

@@ -17,7 +17,10 @@ PERSON = "PERSON"
 # "Sven", "O'Neil", "Jean-Luc", "McDowell": capitalised, not all caps, letters only
 _NAME_TOKEN = re.compile(rf"[{p.UPPER}](?:[{p.LOWER}]+['’-]?)+(?:[{p.UPPER}][{p.LOWER}]+)?")
 # Entity labels of the NER model that say a capitalised word is a place or a thing.
-_NOT_A_PERSON = frozenset({"GPE", "LOC", "FAC", "ORG", "NORP", "PRODUCT", "EVENT", "WORK_OF_ART", "LANGUAGE"})
+_NOT_A_PERSON = frozenset(
+    {"GPE", "LOC", "FAC", "ORG", "NORP", "PRODUCT", "EVENT", "WORK_OF_ART", "LANGUAGE", "DATE"}
+)
+_PLACE_OR_DATE = frozenset({"GPE", "DATE", "TIME", "EVENT"})
 FIRST_NAME_SCORE = 0.6
 SURNAME_SCORE = 0.45
 REPEATED_SCORE = 0.5
@@ -45,12 +48,11 @@ def known_names(tokens: Sequence[Token]) -> list[Span]:
         word = token.text.lower()
         if word in COMMON_WORDS:
             continue
+        if word in names.english_words:
+            continue  # "Will", "Rose", "Mark", "Save": left to the NER model and the context rules
         if word in names.first_names:
-            # "Will", "Rose", "Mark" open sentences as ordinary words; "Paris" is usually a place.
-            ordinary = word in names.english_words
-            if (ordinary and token.sentence_start) or token.entity == "GPE":
-                continue
-            found.append(Span(token.start, token.end, PERSON, FIRST_NAME_SCORE))
+            if token.entity not in _PLACE_OR_DATE:  # "Paris", "Florence": usually the place
+                found.append(Span(token.start, token.end, PERSON, FIRST_NAME_SCORE))
         elif word in names.surnames and token.entity not in _NOT_A_PERSON:
             found.append(Span(token.start, token.end, PERSON, SURNAME_SCORE))
     return found
@@ -66,5 +68,6 @@ def repeated_mentions(text: str, spans: Iterable[Span]) -> list[Span]:
                     words.add(word)
     if not words:
         return []
-    pattern = re.compile(rf"(?<![\w-])(?:{'|'.join(map(re.escape, sorted(words, key=len, reverse=True)))})(?![\w-])")
+    alternatives = "|".join(map(re.escape, sorted(words, key=len, reverse=True)))
+    pattern = re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])")
     return [Span(m.start(), m.end(), PERSON, REPEATED_SCORE) for m in pattern.finditer(text)]

@@ -59,15 +59,10 @@ async def http_hub(redis: Any) -> AsyncIterator[Any]:
         return f"http://{host}:{port}"
 
     yield start
-    import time
     for assembly, runner in stack:
-        t = time.time()
         await assembly.model_service.stop()
-        print("T1", time.time() - t)
         await assembly.hub.stop(grace=2)
-        print("T2", time.time() - t)
         await runner.cleanup()
-        print("T3", time.time() - t)
 
 
 async def test_rest_question_is_answered_by_smollm2(http_hub, workers, smollm2_bot, redis, redis_url):
