@@ -13,7 +13,7 @@ COPY core ./core
 COPY adapters ./adapters
 COPY skills ./skills
 COPY bots ./bots
-RUN pip install . \
+RUN pip install ".[names]" \
     && useradd --create-home --uid 10001 --shell /usr/sbin/nologin switchboard
 
 USER switchboard
