@@ -77,13 +77,15 @@ def pick_model(bot: BotDefinition, name: str | None) -> ModelSpec:
         from core.errors import ConfigError
 
         raise ConfigError(
-            "this bot has no model (model.backend = \"none\") — fix: configure [model] in its definition",
+            'this bot has no model (model.backend = "none") — fix: configure [model] in its definition',
             source=bot.name,
         )
     return config.spec(name) if name else specs[0]
 
 
-def run_worker(settings: Settings, bot: BotDefinition, model: str | None = None, *, burst: bool = False) -> int:
+def run_worker(
+    settings: Settings, bot: BotDefinition, model: str | None = None, *, burst: bool = False
+) -> int:
     """Load the model, then work until SIGTERM/SIGINT (or, with `burst`, until the queue is empty)."""
     from bots.backends import load_engine
 
@@ -100,10 +102,17 @@ def run_worker(settings: Settings, bot: BotDefinition, model: str | None = None,
     connection = redis.Redis.from_url(settings.redis_url)
     keys = ModelKeys(settings.key_prefix)
     name = f"{socket.gethostname()}.{os.getpid()}.{uuid.uuid4().hex[:6]}"
-    worker = SimpleWorker([Queue(keys.queue(spec.name), connection=connection)], connection=connection, name=name)
+    worker = SimpleWorker(
+        [Queue(keys.queue(spec.name), connection=connection)], connection=connection, name=name
+    )
     jobs.install(engine, name)
     describe: dict[str, Any] = getattr(engine, "describe", dict)()
-    info = {"model": spec.name, "pid": str(os.getpid()), "host": socket.gethostname(), "started": f"{time.time():.0f}"}
+    info = {
+        "model": spec.name,
+        "pid": str(os.getpid()),
+        "host": socket.gethostname(),
+        "started": f"{time.time():.0f}",
+    }
     info.update({k: str(v) for k, v in describe.items()})
     heartbeat = Heartbeat(connection, keys, name, info).start()
     details = ", ".join(f"{k}={v}" for k, v in describe.items())

@@ -89,7 +89,11 @@ async def embedded_worker(
     if settings.redis_url is not None or not bot.model.enabled:
         yield None
         return
-    env = {**os.environ, "SWITCHBOARD_REDIS_URL": redis_url_of(redis), "SWITCHBOARD_KEY_PREFIX": settings.key_prefix}
+    env = {
+        **os.environ,
+        "SWITCHBOARD_REDIS_URL": redis_url_of(redis),
+        "SWITCHBOARD_KEY_PREFIX": settings.key_prefix,
+    }
     supervisor = WorkerSupervisor(env, bot_arg)
     supervisor.start()
     try:

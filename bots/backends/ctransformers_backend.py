@@ -55,7 +55,9 @@ def resolve(spec: ModelSpec) -> tuple[str, ModelFile | None]:
 
 
 class CTransformersEngine:
-    def __init__(self, spec: ModelSpec, llm: Any, placement: Placement, chat_ids: tuple[int, int] | None) -> None:
+    def __init__(
+        self, spec: ModelSpec, llm: Any, placement: Placement, chat_ids: tuple[int, int] | None
+    ) -> None:
         self.model = spec.name
         self.spec = spec
         self._llm = llm
@@ -70,7 +72,9 @@ class CTransformersEngine:
         try:
             from ctransformers import AutoModelForCausalLM
         except ImportError:
-            raise BackendUnavailableError("ctransformers is not installed — fix: pip install ctransformers") from None
+            raise BackendUnavailableError(
+                "ctransformers is not installed — fix: pip install ctransformers"
+            ) from None
         source, checked = resolve(spec)
         gpu_wanted = spec.device != "cpu" and (spec.gpu_layers or 0) > 0
         cuda = _cuda_loads() if gpu_wanted and cuda_device_present() else False
@@ -98,7 +102,11 @@ class CTransformersEngine:
                 "path/repo, model_type and network access, or point [model] path at a local file"
             ) from None
         chat = None
-        if checked is not None and CHATML_START in checked.special_tokens and CHATML_END in checked.special_tokens:
+        if (
+            checked is not None
+            and CHATML_START in checked.special_tokens
+            and CHATML_END in checked.special_tokens
+        ):
             chat = (checked.special_tokens[CHATML_START], checked.special_tokens[CHATML_END])
         engine = cls(spec, llm, placement, chat)
         log.info(

@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 
 MISSING = (
     "the llama_cpp backend needs llama-cpp-python — fix: pip install 'switchboard[llama]' "
-    "(it compiles llama.cpp, a few minutes), or use backend = \"ctransformers\""
+    '(it compiles llama.cpp, a few minutes), or use backend = "ctransformers"'
 )
 
 
@@ -69,7 +69,12 @@ class LlamaCppEngine:
         return cls(spec, llm, "gpu" if gpu else "cpu")
 
     def describe(self) -> dict[str, str]:
-        return {"backend": "llama_cpp", "device": self.device, "threads": str(self.threads), "context": str(self.context)}
+        return {
+            "backend": "llama_cpp",
+            "device": self.device,
+            "threads": str(self.threads),
+            "context": str(self.context),
+        }
 
     def _fit(self, request: JobRequest) -> list[dict[str, str]]:
         """Drop the oldest history turns until the prompt leaves room for the answer."""

@@ -59,7 +59,10 @@ class OpenAIEngine:
         if self._key:
             headers["Authorization"] = f"Bearer {self._key.reveal()}"
         call = urllib.request.Request(
-            f"{self.base_url}/chat/completions", data=json.dumps(body).encode(), headers=headers, method="POST"
+            f"{self.base_url}/chat/completions",
+            data=json.dumps(body).encode(),
+            headers=headers,
+            method="POST",
         )
         try:
             response = urllib.request.urlopen(call, timeout=CONNECT_TIMEOUT_S)  # noqa: S310 — configured URL

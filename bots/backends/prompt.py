@@ -80,7 +80,10 @@ def plain(tokenize: Tokenize, messages: Sequence[tuple[str, str]], budget: int) 
 
 
 def _assemble(
-    block: Callable[[str, str], Block], messages: Sequence[tuple[str, str]], suffix: tuple[int, ...], budget: int
+    block: Callable[[str, str], Block],
+    messages: Sequence[tuple[str, str]],
+    suffix: tuple[int, ...],
+    budget: int,
 ) -> list[int]:
     system = None
     rest = list(messages)

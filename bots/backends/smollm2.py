@@ -45,7 +45,11 @@ def source_file() -> Path:
 
 def _byte_decoder() -> dict[str, int]:
     """Inverse of GPT-2's bytes_to_unicode table."""
-    printable = [*range(ord("!"), ord("~") + 1), *range(ord("¡"), ord("¬") + 1), *range(ord("®"), ord("ÿ") + 1)]
+    printable = [
+        *range(ord("!"), ord("~") + 1),
+        *range(ord("¡"), ord("¬") + 1),
+        *range(ord("®"), ord("ÿ") + 1),
+    ]
     codes = list(printable)
     extra = 0
     for byte in range(256):
@@ -142,7 +146,9 @@ def convert(source: Path, target: Path, *, progress: TextIO | None = sys.stderr)
         tensors.append(embedding)
     for index, tensor in enumerate(tensors):
         name = "output.weight" if index == len(reader.tensors) else tensor.name
-        writer.add_tensor_info(name, tensor.data.shape, tensor.data.dtype, tensor.data.nbytes, tensor.tensor_type)
+        writer.add_tensor_info(
+            name, tensor.data.shape, tensor.data.dtype, tensor.data.nbytes, tensor.tensor_type
+        )
     writer.write_header_to_file()
     writer.write_kv_data_to_file()
     writer.write_ti_data_to_file()

@@ -65,7 +65,9 @@ def status_source(
     return status
 
 
-def ready_check(redis: Redis, keys: ModelKeys, bot: BotDefinition) -> Callable[[], Awaitable[tuple[bool, Any]]]:
+def ready_check(
+    redis: Redis, keys: ModelKeys, bot: BotDefinition
+) -> Callable[[], Awaitable[tuple[bool, Any]]]:
     """Always ready (messages queue without a worker); the detail names models with a live worker."""
 
     async def check() -> tuple[bool, Any]:

@@ -63,7 +63,9 @@ class ModelConfig(_Strict):
     job_timeout_s: int = Field(120, ge=1, le=3600, description="longest one generation may run")
     wait_timeout_s: int = Field(600, ge=1, le=86_400, description="longest a person waits, queue included")
     busy_depth: int = Field(8, ge=0, le=100_000, description="queue length from which people get a notice")
-    max_queue: int = Field(200, ge=1, le=1_000_000, description="queue length from which requests are refused")
+    max_queue: int = Field(
+        200, ge=1, le=1_000_000, description="queue length from which requests are refused"
+    )
     first_token_ms: int = Field(0, ge=0, description="latency ceiling; 0: none")
     cache_ttl_s: int = Field(0, ge=0, le=30 * 86_400, description="answer cache TTL; 0: off")
     retries: int = Field(2, ge=0, le=10, description="re-runs of a job whose worker died")

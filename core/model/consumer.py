@@ -131,7 +131,9 @@ class Sweeper:
                 pass
 
     async def sweep(self) -> None:
-        lock = await self._redis.set(self._keys.sweep_lock, self._owner, nx=True, px=int(SWEEP_EVERY_S * 1800))
+        lock = await self._redis.set(
+            self._keys.sweep_lock, self._owner, nx=True, px=int(SWEEP_EVERY_S * 1800)
+        )
         if not lock:
             return
         now = time.time()
@@ -143,7 +145,9 @@ class Sweeper:
                 if now - turn.result_at > STUCK_AFTER_S:
                     await self._delivery.drain(turn.conversation)
             elif now > deadline:
-                log.warning("model turn timed out waiting", extra={"job_id": job_id, "event_id": turn.event_id})
+                log.warning(
+                    "model turn timed out waiting", extra={"job_id": job_id, "event_id": turn.event_id}
+                )
                 await self._queues.discard(_rq_id(turn))
                 if await self._store.set_result(job_id, Kind.FAILED, reason="timeout"):
                     await self._delivery.drain(turn.conversation)
@@ -170,7 +174,10 @@ class Sweeper:
             request.model, payload, rq_id=f"{turn.job_id}-{attempt}", timeout_s=int(request.timeout_s)
         )
         log.warning(
-            "worker %s died holding a job; re-queued (attempt %d)", worker, attempt, extra={"job_id": turn.job_id}
+            "worker %s died holding a job; re-queued (attempt %d)",
+            worker,
+            attempt,
+            extra={"job_id": turn.job_id},
         )
 
 

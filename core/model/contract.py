@@ -43,9 +43,6 @@ class ModelKeys:
     def claim(self, job_id: str) -> str:
         return f"{self.prefix}:model:claim:{job_id}"
 
-    def delivered(self, job_id: str) -> str:
-        return f"{self.prefix}:model:delivered:{job_id}"
-
     def conversation_seq(self, conversation: str) -> str:
         return f"{self.prefix}:model:seq:{conversation}"
 
@@ -75,10 +72,6 @@ class ModelKeys:
     @property
     def sweep_lock(self) -> str:
         return f"{self.prefix}:model:sweep-lock"
-
-    @property
-    def failures(self) -> str:
-        return f"{self.prefix}:model:failures"
 
 
 @dataclass(frozen=True, slots=True)

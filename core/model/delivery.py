@@ -156,7 +156,9 @@ class Delivery:
         if final:
             await self._memory.remember(self.bot, turn.conversation, ("assistant", turn.result_text))
         outcome = "answered" if final else f"failed:{turn.reason or 'error'}"
-        log.info("model turn delivered (%s)", outcome, extra={"event_id": turn.event_id, "job_id": turn.job_id})
+        log.info(
+            "model turn delivered (%s)", outcome, extra={"event_id": turn.event_id, "job_id": turn.job_id}
+        )
 
     def _reply(self, turn: PendingTurn, text: str, *, notice: bool = False) -> Reply:
         return Reply(
@@ -177,4 +179,3 @@ class Delivery:
         except MaskingError:
             log.error("PII restore failed; sending masked text", extra={"event_id": turn.event_id})
             return reply
-

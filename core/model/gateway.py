@@ -110,7 +110,9 @@ class QueueGateway:
         turn.stop(Outcome.QUEUED)
         log.info("model job queued (depth %d)", depth, extra={"event_id": turn.event.id, "job_id": job_id})
         if depth >= config.busy_depth and self._hub is not None:
-            await self._hub.send(reply_to(turn.event, messages.QUEUE_BUSY.format(position=depth + 1), notice=True))
+            await self._hub.send(
+                reply_to(turn.event, messages.QUEUE_BUSY.format(position=depth + 1), notice=True)
+            )
         return None
 
     def _can_edit(self, turn: Turn) -> bool:
@@ -125,4 +127,3 @@ class QueueGateway:
         if self._masker is not None:
             reply = await self._masker.restore(turn.pii, reply)
         return reply
-

@@ -44,7 +44,13 @@ def install(engine: Engine | None, worker: str = "") -> None:
 
 
 def publish(connection: Any, request: JobRequest, kind: str, **fields: Any) -> None:
-    entry = {"job": request.job_id, "kind": kind, "model": request.model, "attempt": request.attempt, **fields}
+    entry = {
+        "job": request.job_id,
+        "kind": kind,
+        "model": request.model,
+        "attempt": request.attempt,
+        **fields,
+    }
     connection.xadd(request.results, entry, maxlen=STREAM_MAXLEN, approximate=True)
 
 

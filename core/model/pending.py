@@ -129,11 +129,17 @@ class PendingStore:
             return False
         fresh = await self._redis.hsetnx(key, "result_kind", kind)
         if fresh:
-            await self._redis.hset(key, mapping={"result_text": text, "reason": reason, "result_at": time.time()})
+            await self._redis.hset(
+                key, mapping={"result_text": text, "reason": reason, "result_at": time.time()}
+            )
         return bool(fresh)
 
     async def set_sent(self, job_id: str, sent: SentRef) -> None:
-        mapping = {"sent_id": sent.message_id, "sent_channel": sent.channel_id, "sent_platform": sent.platform}
+        mapping = {
+            "sent_id": sent.message_id,
+            "sent_channel": sent.channel_id,
+            "sent_platform": sent.platform,
+        }
         await self._redis.hset(self.keys.pending(job_id), mapping=mapping)
 
     async def set_attempt(self, job_id: str, attempt: int, deadline: float) -> None:
@@ -156,7 +162,6 @@ class PendingStore:
         pipe.delete(self.keys.pending(turn.job_id))
         pipe.zrem(self.keys.inflight, turn.job_id)
         pipe.hdel(self.keys.conversation_jobs(turn.conversation.key), str(turn.seq))
-        pipe.set(self.keys.delivered(turn.job_id), "1", ex=CONVERSATION_TTL_S)
         await pipe.execute()
 
     async def claim(self, job_id: str, owner: str, ttl_ms: int = 15_000) -> bool:

@@ -19,7 +19,7 @@ from core.events import Reply
 from core.model.contract import ModelKeys
 from core.pipeline import Turn
 from core.stages.pii import Masked
-from tests.model.tiny_models import write_gguf_llama, write_ggml_gpt2
+from tests.model.tiny_models import write_ggml_gpt2, write_gguf_llama
 
 ROOT = Path(__file__).resolve().parents[2]
 KEYS = ModelKeys("sb")
@@ -165,7 +165,9 @@ async def modelkit(redis: Redis) -> AsyncIterator[Any]:
 
     built: list[Any] = []
 
-    async def build(adapter: Any = None, *, masker: Any = None, model: dict[str, Any], **overrides: Any) -> Any:
+    async def build(
+        adapter: Any = None, *, masker: Any = None, model: dict[str, Any], **overrides: Any
+    ) -> Any:
         data = {
             "name": "testbot",
             "skills": ["skills.help", "skills.about", "skills.fallback"],

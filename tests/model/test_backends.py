@@ -25,21 +25,27 @@ def ask(model: str, text: str = "hello there", **kw: object) -> JobRequest:
 
 @pytest.mark.parametrize("kind", ["gpt2", "llama"])
 def test_tiny_model_generates_text(tiny_models, kind):
-    engine = load_engine(ModelSpec(name=kind, backend="ctransformers", path=str(tiny_models[kind]), threads=1))
+    engine = load_engine(
+        ModelSpec(name=kind, backend="ctransformers", path=str(tiny_models[kind]), threads=1)
+    )
     pieces = list(engine.stream(ask(kind, max_tokens=24, temperature=0.8)))
     assert 0 < len(pieces) <= 24
     assert all(isinstance(p, str) for p in pieces)
 
 
 def test_greedy_generation_is_repeatable(tiny_models):
-    engine = load_engine(ModelSpec(name="l", backend="ctransformers", path=str(tiny_models["llama"]), threads=1))
+    engine = load_engine(
+        ModelSpec(name="l", backend="ctransformers", path=str(tiny_models["llama"]), threads=1)
+    )
     first = "".join(engine.stream(ask("l", max_tokens=16, temperature=0)))
     again = "".join(engine.stream(ask("l", max_tokens=16, temperature=0)))
     assert first == again
 
 
 def test_gguf_chat_prompt_uses_chatml_special_ids(tiny_models):
-    engine = load_engine(ModelSpec(name="l", backend="ctransformers", path=str(tiny_models["llama"]), threads=1))
+    engine = load_engine(
+        ModelSpec(name="l", backend="ctransformers", path=str(tiny_models["llama"]), threads=1)
+    )
     ids = engine.prompt_ids(ask("l", "hi"))
     assert ids.count(1) == 3  # <|im_start|> for system, user and the assistant's turn
     assert ids.count(2) == 2  # <|im_end|> after system and user
@@ -103,11 +109,15 @@ def test_worker_with_a_corrupt_model_exits_with_a_clear_message(tiny_models, tmp
 
 def test_gpu_requested_on_a_cpu_machine_falls_back_with_a_log_line(tiny_models, caplog):
     caplog.set_level(logging.INFO)
-    spec = ModelSpec(name="g", backend="ctransformers", path=str(tiny_models["gpt2"]), device="gpu", gpu_layers=20)
+    spec = ModelSpec(
+        name="g", backend="ctransformers", path=str(tiny_models["gpt2"]), device="gpu", gpu_layers=20
+    )
     engine = load_engine(spec)
     if engine.placement.device == "gpu":
         pytest.skip("this machine has a working CUDA device")
-    assert any("GPU requested" in r.getMessage() and "falling back to CPU" in r.getMessage() for r in caplog.records)
+    assert any(
+        "GPU requested" in r.getMessage() and "falling back to CPU" in r.getMessage() for r in caplog.records
+    )
     assert engine.placement.gpu_layers == 0 and engine.placement.lib in {"avx2", "avx", "basic"}
     assert "".join(engine.stream(ask("g", max_tokens=4)))  # and it answers on the CPU
 
@@ -156,7 +166,11 @@ def test_model_settings_inherit_and_environment_overrides():
 
 def test_builtin_model_is_converted_once_and_answers(tmp_path):
     """SmolLM2 through ctransformers (the conversion is cached per machine)."""
-    engine = load_engine(ModelSpec(name="smollm2", backend="ctransformers", path="builtin:smollm2", threads=1))
-    text = "".join(engine.stream(ask("smollm2", "What is the capital of France?", max_tokens=24, temperature=0)))
+    engine = load_engine(
+        ModelSpec(name="smollm2", backend="ctransformers", path="builtin:smollm2", threads=1)
+    )
+    text = "".join(
+        engine.stream(ask("smollm2", "What is the capital of France?", max_tokens=24, temperature=0))
+    )
     assert "Paris" in text
     assert Path(engine.spec.path) == Path("builtin:smollm2")

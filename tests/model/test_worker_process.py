@@ -45,7 +45,9 @@ async def http_hub(redis: Any) -> AsyncIterator[Any]:
     stack: list[tuple[Any, web.AppRunner]] = []
 
     async def start(model: dict[str, Any]) -> str:
-        bot = parse_bot({"name": "testbot", "skills": ["skills.help", "skills.fallback"], "model": model}, source="t")
+        bot = parse_bot(
+            {"name": "testbot", "skills": ["skills.help", "skills.fallback"], "model": model}, source="t"
+        )
         adapters = [RestAdapter(Secret(TOKEN), timeout_s=120), WebChatAdapter()]
         assembly = assemble(bot, redis, adapters=adapters)
         await assembly.hub.start()
@@ -84,13 +86,17 @@ async def test_rest_question_is_answered_by_smollm2(http_hub, workers, smollm2_b
     assert "Paris" in reply["text"] and not reply["notice"]
 
 
-async def test_streamed_answer_reaches_the_web_chat_in_pieces(http_hub, workers, smollm2_bot, redis, redis_url):
+async def test_streamed_answer_reaches_the_web_chat_in_pieces(
+    http_hub, workers, smollm2_bot, redis, redis_url
+):
     base = await http_hub(dict(SMOLLM2))
     await workers(smollm2_bot, redis_url).ready(redis)
     frames: list[dict[str, Any]] = []
     async with aiohttp.ClientSession() as http, http.ws_connect(f"{base}/ws?session=stream-test-1") as ws:
         assert (await ws.receive_json())["type"] == "hello"
-        await ws.send_json({"type": "message", "id": "q1", "text": "Why is the sky blue? Explain it to a child."})
+        await ws.send_json(
+            {"type": "message", "id": "q1", "text": "Why is the sky blue? Explain it to a child."}
+        )
         async with asyncio.timeout(120):
             while True:
                 frame = await ws.receive_json()
@@ -113,7 +119,9 @@ async def _job_running(redis: Any) -> None:
             await asyncio.sleep(0.02)
 
 
-async def test_worker_killed_mid_job_still_gives_exactly_one_answer(modelkit, workers, smollm2_bot, redis, redis_url):
+async def test_worker_killed_mid_job_still_gives_exactly_one_answer(
+    modelkit, workers, smollm2_bot, redis, redis_url
+):
     _assembly, chat = await modelkit(model={**SMOLLM2, "max_tokens": 200})
     first = workers(smollm2_bot, redis_url)
     await first.ready(redis)

@@ -11,7 +11,9 @@ import numpy as np
 SPECIAL = [b"<unk>", b"<|im_start|>", b"<|im_end|>"]
 
 
-def write_ggml_gpt2(path: Path, *, n_ctx: int = 128, n_embd: int = 64, n_head: int = 4, n_layer: int = 2) -> Path:
+def write_ggml_gpt2(
+    path: Path, *, n_ctx: int = 128, n_embd: int = 64, n_head: int = 4, n_layer: int = 2
+) -> Path:
     """A classic GGML GPT-2 file: byte-level vocabulary, f32 weights."""
     rng = np.random.default_rng(1)
     n_vocab = 256 + 4
@@ -24,7 +26,11 @@ def write_ggml_gpt2(path: Path, *, n_ctx: int = 128, n_embd: int = 64, n_head: i
             f.write(struct.pack("<i", len(token)) + token)
 
         def tensor(name: str, *shape: int) -> None:
-            data = np.ones(shape, "<f4") if name.endswith("/g") else (rng.standard_normal(shape) * 0.1).astype("<f4")
+            data = (
+                np.ones(shape, "<f4")
+                if name.endswith("/g")
+                else (rng.standard_normal(shape) * 0.1).astype("<f4")
+            )
             encoded = name.encode()
             f.write(struct.pack("<3i", len(shape), len(encoded), 0))
             f.write(struct.pack(f"<{len(shape)}i", *shape) + encoded + data.tobytes())
@@ -48,7 +54,9 @@ def write_ggml_gpt2(path: Path, *, n_ctx: int = 128, n_embd: int = 64, n_head: i
     return path
 
 
-def write_gguf_llama(path: Path, *, n_ctx: int = 256, n_embd: int = 64, n_layer: int = 2, n_ff: int = 128) -> Path:
+def write_gguf_llama(
+    path: Path, *, n_ctx: int = 256, n_embd: int = 64, n_layer: int = 2, n_ff: int = 128
+) -> Path:
     """A GGUF v3 llama file with a byte-level BPE vocabulary and ChatML special tokens."""
     rng = np.random.default_rng(2)
     tokens = [*SPECIAL, *(bytes([i]) for i in range(256))]
@@ -72,7 +80,11 @@ def write_gguf_llama(path: Path, *, n_ctx: int = 256, n_embd: int = 64, n_layer:
     writer.add_unk_token_id(0)
 
     def tensor(name: str, *shape: int) -> None:
-        data = np.ones(shape, np.float32) if "norm" in name else (rng.standard_normal(shape) * 0.1).astype(np.float32)
+        data = (
+            np.ones(shape, np.float32)
+            if "norm" in name
+            else (rng.standard_normal(shape) * 0.1).astype(np.float32)
+        )
         writer.add_tensor(name, data)
 
     tensor("token_embd.weight", len(tokens), n_embd)
