@@ -8,13 +8,13 @@ import re
 import sys
 
 from core.pii import patterns
+from core.pii.detectors import ibans
 
 FIELDS = ("event_id", "platform", "skill", "command", "turn_id", "job_id", "error_type", "model")
 
 _REDACTIONS: tuple[tuple[re.Pattern[str], str], ...] = (
     *((pattern, "[REDACTED SECRET]") for pattern in patterns.SECRET_PATTERNS.values()),
     (patterns.EMAIL, "[REDACTED EMAIL]"),
-    (patterns.IBAN_CANDIDATE, "[REDACTED IBAN]"),
     (patterns.CARD_LIKE, "[REDACTED NUMBER]"),
     (re.compile(r"(?<![\w.:/-])\+?\d[\d ().-]{7,}\d(?![\w.:/-])"), "[REDACTED PHONE]"),
 )
@@ -22,6 +22,8 @@ _REDACTIONS: tuple[tuple[re.Pattern[str], str], ...] = (
 
 def redact(text: str) -> str:
     """Mask e-mails, phone and card numbers, IBANs and tokens in a log line."""
+    for span in reversed(ibans(text)):  # checksum-valid only: hex job ids are not IBANs
+        text = f"{text[: span.start]}[REDACTED IBAN]{text[span.end :]}"
     for pattern, label in _REDACTIONS:
         text = pattern.sub(label, text)
     return patterns.SECRET_VALUE.sub(lambda m: m.group(0).replace(m.group("value"), "[REDACTED]"), text)

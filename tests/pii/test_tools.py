@@ -69,3 +69,11 @@ def test_vault_key_from_env_or_a_generated_local_file(tmp_path, caplog):
     assert vaultkey.load({"SWITCHBOARD_VAULT_KEY": env_key}, key_file).reveal() == env_key
     with pytest.raises(ConfigError, match="32 random bytes"):
         vaultkey.load({"SWITCHBOARD_VAULT_KEY": "too-short"}, key_file)
+
+
+def test_log_redaction_keeps_ids_readable_and_masks_real_ibans():
+    from core.logs import redact
+
+    line = redact("job 6f1c2a9e8b7d4c3ab2e1f0d9c8b7a6e5 failed for GB82 WEST 1234 5698 7654 32")
+    assert "6f1c2a9e8b7d4c3ab2e1f0d9c8b7a6e5" in line
+    assert "GB82" not in line and "[REDACTED IBAN]" in line
