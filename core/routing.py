@@ -9,7 +9,7 @@ from core.events import Event, EventKind
 from core.similarity import ExampleIndex
 from core.skills import Intent, Skill
 
-EXAMPLE_THRESHOLD = 0.45
+EXAMPLE_THRESHOLD = 0.55
 
 
 def parse_command(text: str) -> tuple[str, str]:

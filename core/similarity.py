@@ -12,15 +12,33 @@ from collections import Counter
 from collections.abc import Iterable
 
 _WORD = re.compile(r"[a-z0-9']+")
+# Function words carry little intent: "what is my name" must not match "what are you".
+STOP_WORDS = frozenset(
+    "a an the is are am was were be been being do does did i me my you your yours we us our it its "
+    "this that these those what which who whom how of to in on at for from with by about as and or "
+    "but if so can could would should will shall may might must please hey hi hello there some any "
+    "for just really".split()
+)
+
+
+STOP_WEIGHT = 0.3
 
 
 def features(text: str) -> Counter[str]:
-    words = _WORD.findall(text.lower())
-    grams: Counter[str] = Counter(f"w:{w}" for w in words)
-    for word in words:
+    """Word and character-trigram counts; function words count for little, and only whole."""
+    grams: Counter[str] = Counter()
+    for word in _WORD.findall(text.lower()):
+        if word in STOP_WORDS:
+            grams[f"w:{word}"] += STOP_WEIGHT
+            continue
+        grams[f"w:{word}"] += 1
         padded = f" {word} "
         grams.update(f"c:{padded[i : i + 3]}" for i in range(len(padded) - 2))
     return grams
+
+
+def _tf(count: float) -> float:
+    return 1 + math.log(count) if count >= 1 else count
 
 
 class ExampleIndex:
@@ -34,11 +52,12 @@ class ExampleIndex:
             df.update(doc.keys())
         total = len(docs) + 1
         self._idf = {term: math.log(total / (1 + count)) + 1.0 for term, count in df.items()}
+        self._unseen_idf = math.log(total) + 1.0  # words no example has still count against a match
         self._labels = [label for label, _ in pairs]
         self._vectors = [self._weigh(doc) for doc in docs]
 
     def _weigh(self, doc: Counter[str]) -> dict[str, float]:
-        vector = {t: (1 + math.log(n)) * self._idf.get(t, 0.0) for t, n in doc.items()}
+        vector = {t: _tf(n) * self._idf.get(t, self._unseen_idf) for t, n in doc.items()}
         norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
         return {t: v / norm for t, v in vector.items() if v}
 

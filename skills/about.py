@@ -11,7 +11,15 @@ from core.skills import SkillContext, SkillResult, skill
     "about",
     description="tells who I am and whether I'm up",
     commands=["about", "ping"],
-    examples=["who are you", "what are you", "are you a bot", "are you up", "are you alive"],
+    examples=[
+        "who are you",
+        "what are you",
+        "are you a bot",
+        "are you up",
+        "are you alive",
+        "tell me about yourself",
+        "introduce yourself",
+    ],
 )
 async def about(ctx: SkillContext) -> SkillResult:
     started = ctx.services.get("started_at", time.time())

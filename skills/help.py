@@ -16,6 +16,7 @@ from core.skills import SkillContext, SkillResult, skill
         "how do I use this bot",
         "show me the commands",
         "which commands do you know",
+        "what can this bot do",
     ],
     priority=10,
 )

@@ -204,3 +204,28 @@ async def test_redeliveries_do_not_use_up_the_rate_limit(hubkit):
     second = await chat.say("/about")
     assert second.outcome == Outcome.REPLIED
     assert [r.notice for r in chat.sent] == [False, False]
+
+
+@pytest.mark.parametrize(
+    ("text", "skill"),
+    [
+        ("what can you do for me?", "help"),
+        ("which commands are there", "help"),
+        ("What can this bot do?", "help"),
+        ("tell me about yourself", "about"),
+        ("are you a bot?", "about"),
+        ("What is my name?", "fallback"),
+        ("help me write an email to my landlord", "fallback"),
+        ("What is the capital of France?", "fallback"),
+        ("how do I reset my password", "fallback"),
+    ],
+)
+def test_example_routing_matches_intent_not_function_words(text, skill):
+    from core.botdef import parse_bot
+    from core.events import ConversationRef, Event
+    from core.routing import Router
+
+    bot = parse_bot({"name": "t", "skills": ["skills.help", "skills.about", "skills.fallback"]}, source="t")
+    router = Router(collect(bot.skills), fallback=bot.fallback)
+    event = Event(id="x:1", conversation=ConversationRef("x", "c"), sender_id="u", text=text)
+    assert router.classify(event).skill == skill
