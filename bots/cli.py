@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from core import logs
-from core.botdef import bot_path, load_bot
+from core.botdef import bot_path, load_bot, with_deployment
 from core.errors import ConfigError
 from core.routing import Router
 from core.settings import Settings
@@ -46,7 +46,7 @@ def check_all(env: dict[str, str] | None = None) -> list[str]:
         return [str(exc)]
     source = str(bot_path(settings.bot))
     try:
-        bot = load_bot(settings.bot)
+        bot = with_deployment(load_bot(settings.bot), os.environ if env is None else env)
         skills = collect(bot.skills, source=source)
         Router(skills, fallback=bot.fallback, source=source)
     except ConfigError as exc:

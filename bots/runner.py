@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 from collections.abc import AsyncIterator
 
@@ -19,7 +20,7 @@ from bots.compose import Assembly, assemble
 from bots.redis_runner import PrivateRedis
 from bots.worker_process import embedded_worker
 from core.adapter import Adapter
-from core.botdef import BotDefinition, bot_path, load_bot
+from core.botdef import BotDefinition, bot_path, load_bot, with_deployment
 from core.pii.masker import PiiMasker
 from core.settings import Settings
 
@@ -69,7 +70,7 @@ async def redis_for(settings: Settings) -> AsyncIterator[Redis]:
 
 async def serve(settings: Settings, bot: BotDefinition | None = None) -> None:
     """`switchboard run`: serve until SIGINT/SIGTERM, then finish or reject turns in flight."""
-    bot = bot or load_bot(settings.bot)
+    bot = bot or with_deployment(load_bot(settings.bot), os.environ)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -124,7 +125,7 @@ async def _pii_loaded(assembly: Assembly) -> None:
 
 async def chat(settings: Settings, user: str) -> None:
     """`switchboard chat`: the terminal adapter on the same pipeline."""
-    bot = load_bot(settings.bot)
+    bot = with_deployment(load_bot(settings.bot), os.environ)
     async with redis_for(settings) as redis:
         console = ConsoleAdapter(user=user)
         assembly = assemble(

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from core.errors import ConfigError
-from core.model.config import ModelConfig
+from core.model.config import ModelConfig, with_env
 from core.pii.config import PiiConfig
 
 
@@ -138,3 +139,9 @@ def load_bot(name_or_path: str) -> BotDefinition:
         raise ConfigError(f"not valid TOML ({exc}) — fix the syntax", source=str(path)) from None
     data.setdefault("name", path.stem)
     return parse_bot(data, source=str(path))
+
+
+def with_deployment(bot: BotDefinition, env: Mapping[str, str]) -> BotDefinition:
+    """The bot as deployed: `SWITCHBOARD_MODEL_*` settings override its `[model]` section."""
+    model = with_env(bot.model, env)
+    return bot if model is bot.model else bot.model_copy(update={"model": model})

@@ -172,3 +172,19 @@ async def test_a_logged_turn_never_contains_token_or_text(redis, caplog):
     assert "purple-walrus" not in caplog.text
     for record in caplog.records:  # structured extras carry ids, never text
         assert "purple-walrus" not in str(record.__dict__)
+
+
+def test_model_settings_in_the_environment_override_the_bot_definition():
+    from core.botdef import load_bot, with_deployment
+
+    bot = load_bot("assistant")
+    deployed = with_deployment(bot, {"SWITCHBOARD_MODEL_NAME": "big", "SWITCHBOARD_MODEL_THREADS": "3"})
+    assert (deployed.model.name, deployed.model.threads) == ("big", 3)
+    assert with_deployment(bot, {}) is bot
+
+
+def test_check_names_a_bad_model_setting_in_the_environment():
+    from bots.cli import check_all
+
+    problems = check_all({"SWITCHBOARD_MODEL_THREADS": "many"})
+    assert any("SWITCHBOARD_MODEL_THREADS" in p for p in problems), problems
