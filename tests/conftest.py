@@ -10,7 +10,6 @@ from redis.asyncio import Redis
 
 from bots.redis_runner import PrivateRedis
 
-
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 
 

