@@ -40,6 +40,7 @@ bench: $(STAMP) system-deps
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy core adapters skills bots
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -52,7 +52,7 @@ class Assembly:
     model_service: ModelService | None = None  # start()/stop() it around the hub (model answers)
 
     def http_app(self, max_body_bytes: int = 1_048_576) -> web.Application:
-        routes: list[web.RouteDef] = []
+        routes: list[web.AbstractRouteDef] = []
         for adapter in self.hub.adapters.values():
             if isinstance(adapter, SupportsHttp):
                 routes.extend(adapter.routes())

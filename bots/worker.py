@@ -14,9 +14,10 @@ import socket
 import threading
 import time
 import uuid
-from typing import Any
+from typing import Any, cast
 
 import redis
+from redis.typing import EncodableT, FieldT
 from rq import Queue, SimpleWorker
 
 from core.botdef import BotDefinition
@@ -48,7 +49,7 @@ class Heartbeat:
     def beat(self) -> None:
         key = self._keys.worker(self.name)
         pipe = self._connection.pipeline(transaction=True)
-        pipe.hset(key, mapping=self._info)
+        pipe.hset(key, mapping=cast("dict[FieldT, EncodableT]", self._info))
         pipe.expire(key, HEARTBEAT_TTL_S)
         pipe.sadd(self._keys.workers, self.name)
         pipe.execute()

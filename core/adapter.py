@@ -44,7 +44,7 @@ class SupportsTyping(Protocol):
 class SupportsHttp(Protocol):
     """Serves routes on the hub's one HTTP port (webhooks, web chat, REST)."""
 
-    def routes(self) -> list[web.RouteDef]: ...
+    def routes(self) -> list[web.AbstractRouteDef]: ...
 
 
 StatusFn = Callable[[], Awaitable[dict[str, Any]]]

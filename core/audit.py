@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import cast
 
 from redis.asyncio import Redis
 
@@ -45,7 +46,10 @@ class AuditLog:
         )
 
     async def latest(self, count: int = 10) -> list[AuditEntry]:
-        rows = await self._redis.xrevrange(self._key, count=count)
+        rows = cast(
+            "list[tuple[str, dict[bytes | str, bytes | str]]]",
+            await self._redis.xrevrange(self._key, count=count),
+        )
         entries = []
         for _id, fields in rows:
             f = {_text(k): _text(v) for k, v in fields.items()}

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import ErrorDetails
 
 from core.errors import ConfigError
 from core.model.config import ModelConfig, with_env
@@ -71,7 +72,7 @@ class BotDefinition(Strict):
 BOTS_DIR = Path(__file__).resolve().parent.parent / "bots"
 
 
-def _fix_for(error: dict[str, Any]) -> str:
+def _fix_for(error: ErrorDetails) -> str:
     kind = error["type"]
     if kind == "extra_forbidden":
         return "remove it or check its spelling"

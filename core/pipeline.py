@@ -14,7 +14,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from core.botdef import BotDefinition
 from core.events import Event
@@ -84,7 +84,9 @@ class Pipeline:
         self._entry = self._compose(terminal)
         self._batch = batch
         parts = (*self.stages, terminal)
-        self._prefetchers = [p for p in parts if callable(getattr(p, "prefetch", None))] if batch else []
+        self._prefetchers = (
+            [cast(Prefetch, p) for p in parts if callable(getattr(p, "prefetch", None))] if batch else []
+        )
 
     def _compose(self, terminal: Next) -> Next:
         handler = terminal

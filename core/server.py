@@ -57,7 +57,7 @@ def build_app(
     *,
     metrics: Metrics,
     ready_checks: dict[str, ReadyCheck],
-    routes: Iterable[web.RouteDef] = (),
+    routes: Iterable[web.AbstractRouteDef] = (),
     max_body_bytes: int = 1_048_576,
 ) -> web.Application:
     app = web.Application(client_max_size=max_body_bytes, middlewares=[json_errors])

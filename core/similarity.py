@@ -29,7 +29,8 @@ def features(text: str) -> Counter[str]:
     grams: Counter[str] = Counter()
     for word in _WORD.findall(text.lower()):
         if word in STOP_WORDS:
-            grams[f"w:{word}"] += STOP_WEIGHT
+            # Counter takes float counts at run time; typeshed types its values as int
+            grams[f"w:{word}"] += STOP_WEIGHT  # type: ignore[assignment]
             continue
         grams[f"w:{word}"] += 1
         padded = f" {word} "

@@ -75,7 +75,7 @@ class RestAdapter:
     async def stop(self) -> None:
         self._receive = None
 
-    def routes(self) -> list[web.RouteDef]:
+    def routes(self) -> list[web.AbstractRouteDef]:
         return [web.post("/api/v1/messages", self.handle_message)]
 
     def _authorize(self, request: web.Request) -> None:

@@ -88,8 +88,8 @@ class SlackAdapter:
         await self.commands.stop()
         await self.workspaces.stop()
 
-    def routes(self) -> list[web.RouteDef]:
-        routes: list[web.RouteDef] = []
+    def routes(self) -> list[web.AbstractRouteDef]:
+        routes: list[web.AbstractRouteDef] = []
         if self.config.signing_secret:
             verifier = SignatureVerifier(self.config.signing_secret)
             routes += HttpReceiver(verifier, self.on_envelope, self.on_command).routes()

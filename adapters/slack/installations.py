@@ -9,12 +9,14 @@ import binascii
 import os
 import time
 from dataclasses import dataclass, field
+from typing import cast
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from redis.asyncio import Redis
+from redis.typing import EncodableT, FieldT
 
 from adapters.slack.config import SlackConfig
 from core.errors import ConfigError, SwitchboardError
@@ -95,7 +97,7 @@ class InstallationStore:
         return f"{self._prefix}:{team_id}"
 
     async def save(self, installation: Installation) -> None:
-        record = {
+        record: dict[FieldT, EncodableT] = {
             "team_id": installation.team_id,
             "bot_token": self._cipher.encrypt(installation.bot_token, installation.team_id),
             "bot_user_id": installation.bot_user_id,
@@ -108,7 +110,7 @@ class InstallationStore:
         await self._redis.hset(self._key(installation.team_id), mapping=record)
 
     async def find(self, team_id: str) -> Installation | None:
-        record = await self._redis.hgetall(self._key(team_id))
+        record = cast("dict[str, str]", await self._redis.hgetall(self._key(team_id)))
         if not record:
             return None
         return Installation(

@@ -43,7 +43,7 @@ class OAuthFlow:
         self._store = store
         self._workspaces = workspaces
 
-    def routes(self) -> list[web.RouteDef]:
+    def routes(self) -> list[web.AbstractRouteDef]:
         return [web.get("/slack/install", self.install), web.get("/slack/oauth_redirect", self.redirect)]
 
     def _redirect_uri(self, request: web.Request) -> str:

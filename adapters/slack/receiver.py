@@ -42,7 +42,7 @@ class HttpReceiver:
         self._on_envelope = on_envelope
         self._on_command = on_command
 
-    def routes(self) -> list[web.RouteDef]:
+    def routes(self) -> list[web.AbstractRouteDef]:
         return [web.post("/slack/events", self.events), web.post("/slack/commands", self.commands)]
 
     async def _verified_body(self, request: web.Request) -> bytes | web.Response:

@@ -14,6 +14,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 from slack_sdk.socket_mode.aiohttp import SocketModeClient
+from slack_sdk.socket_mode.async_client import AsyncBaseSocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 from slack_sdk.web.async_client import AsyncWebClient
@@ -108,7 +109,7 @@ class SocketModeRunner:
             with contextlib.suppress(Exception):
                 await client.close()
 
-    async def _on_request(self, client: SocketModeClient, request: SocketModeRequest) -> None:
+    async def _on_request(self, client: AsyncBaseSocketModeClient, request: SocketModeRequest) -> None:
         payload: dict[str, Any] | None = None
         if request.type == "events_api":
             await client.send_socket_mode_response(SocketModeResponse(envelope_id=request.envelope_id))

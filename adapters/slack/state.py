@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterable
+from typing import cast
 
 from redis.asyncio import Redis
 
@@ -39,7 +40,7 @@ class SlackState:
             await self.redis.expire(key, MENTIONS_TTL_S)
 
     async def allowed_mentions(self, conversation: ConversationRef) -> set[str]:
-        return set(await self.redis.smembers(self.key("mentions", conversation.key)))
+        return set(cast("set[str]", await self.redis.smembers(self.key("mentions", conversation.key))))
 
     # -- the "working" reaction, so any replica can take it away ---------------------------
     async def mark_working(self, team: str | None, channel: str, ts: str) -> None:

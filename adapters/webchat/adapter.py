@@ -54,7 +54,7 @@ class WebChatAdapter:
             for ws in list(sockets):
                 await ws.close(code=1001, message=b"server shutting down")
 
-    def routes(self) -> list[web.RouteDef]:
+    def routes(self) -> list[web.AbstractRouteDef]:
         return [
             web.get("/", self.page),
             web.get("/ws", self.socket),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from typing import cast
 
 from redis.asyncio import Redis
 from redis.exceptions import ResponseError
@@ -55,8 +56,11 @@ class ResultReader:
                 if time.monotonic() - last_reclaim > RECLAIM_IDLE_MS / 1000:
                     last_reclaim = time.monotonic()
                     await self._reclaim()
-                batches = await self._redis.xreadgroup(
-                    CONSUMER_GROUP, self.consumer, {self._keys.results: ">"}, count=64, block=1000
+                batches = cast(
+                    "list[tuple[str, list[tuple[str, dict[str, str]]]]] | None",
+                    await self._redis.xreadgroup(
+                        CONSUMER_GROUP, self.consumer, {self._keys.results: ">"}, count=64, block=1000
+                    ),
                 )
                 for _stream, entries in batches or []:
                     for entry_id, fields in entries:
@@ -155,7 +159,7 @@ class Sweeper:
                 await self._check_lease(turn)
 
     async def _check_lease(self, turn: PendingTurn) -> None:
-        worker = await self._redis.get(self._keys.lease(turn.job_id))
+        worker = cast("str | None", await self._redis.get(self._keys.lease(turn.job_id)))
         if not worker or await is_alive(self._redis, self._keys, worker):
             return
         await self._redis.delete(self._keys.lease(turn.job_id))

@@ -14,7 +14,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from typing import Any
+from typing import Any, cast
 
 from redis.asyncio import Redis
 
@@ -86,7 +86,7 @@ class QueueGateway:
         )
         if config.cache_ttl_s:
             digest = self._keys.cache(cache_digest(model, request))
-            cached = await self._redis.get(digest)
+            cached = cast("str | None", await self._redis.get(digest))
             if cached:
                 return await self._cached_answer(turn, cached)
             request = replace(request, cache_key=digest, cache_ttl_s=config.cache_ttl_s)

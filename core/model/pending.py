@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from redis.asyncio import Redis
+from redis.typing import EncodableT, FieldT
 
 from core.events import ConversationRef, SentRef
 from core.model.contract import ModelKeys
@@ -107,7 +108,7 @@ class PendingStore:
         """Store the turn, number it within its conversation; returns that number."""
         key = self.keys.pending(turn.job_id)
         pipe = self._redis.pipeline(transaction=True)
-        pipe.hset(key, mapping=turn.to_hash())
+        pipe.hset(key, mapping=cast("dict[FieldT, EncodableT]", turn.to_hash()))
         pipe.expire(key, ttl_s)
         pipe.zadd(self.keys.inflight, {turn.job_id: deadline})
         await pipe.execute()
@@ -117,7 +118,7 @@ class PendingStore:
         return turn.seq
 
     async def load(self, job_id: str) -> PendingTurn | None:
-        data = await self._redis.hgetall(self.keys.pending(job_id))
+        data = cast("dict[str, str]", await self._redis.hgetall(self.keys.pending(job_id)))
         if not data or "conversation" not in data:
             return None
         return PendingTurn.from_hash(data)
@@ -135,7 +136,7 @@ class PendingStore:
         return bool(fresh)
 
     async def set_sent(self, job_id: str, sent: SentRef) -> None:
-        mapping = {
+        mapping: dict[FieldT, EncodableT] = {
             "sent_id": sent.message_id,
             "sent_channel": sent.channel_id,
             "sent_platform": sent.platform,
@@ -149,7 +150,9 @@ class PendingStore:
     async def head(self, conversation: ConversationRef) -> tuple[int, str | None]:
         """(number of the next turn to deliver, its job id or None)."""
         done = int(await self._redis.get(self.keys.conversation_done(conversation.key)) or 0)
-        job_id = await self._redis.hget(self.keys.conversation_jobs(conversation.key), str(done + 1))
+        job_id = cast(
+            "str | None", await self._redis.hget(self.keys.conversation_jobs(conversation.key), str(done + 1))
+        )
         return done + 1, job_id
 
     async def advance(self, conversation: ConversationRef, seq: int) -> bool:
@@ -173,5 +176,7 @@ class PendingStore:
             await self._redis.delete(key)
 
     async def inflight(self) -> list[tuple[str, float]]:
-        rows = await self._redis.zrange(self.keys.inflight, 0, -1, withscores=True)
+        rows = cast(
+            "list[tuple[str, float]]", await self._redis.zrange(self.keys.inflight, 0, -1, withscores=True)
+        )
         return [(str(job), float(deadline)) for job, deadline in rows]

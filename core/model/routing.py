@@ -4,6 +4,7 @@ whose recent time to first token is under the bot's ceiling."""
 from __future__ import annotations
 
 import random
+from typing import cast
 
 from redis.asyncio import Redis
 
@@ -21,7 +22,7 @@ class ModelRouter:
         self._rng = rng or random.Random()
 
     async def override(self, bot: BotDefinition) -> str | None:
-        return await self._redis.get(self._keys.active_model(bot.name))
+        return cast("str | None", await self._redis.get(self._keys.active_model(bot.name)))
 
     async def set_override(self, bot: BotDefinition, model: str | None) -> None:
         key = self._keys.active_model(bot.name)

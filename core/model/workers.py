@@ -6,7 +6,7 @@ worker that died holding a job.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from redis.asyncio import Redis
 
@@ -18,10 +18,10 @@ HEARTBEAT_EVERY_S = 1.0
 
 async def live_workers(redis: Redis, keys: ModelKeys) -> list[dict[str, Any]]:
     """Workers whose heartbeat is fresh; forgets those whose heartbeat expired."""
-    names = sorted(await redis.smembers(keys.workers))
+    names = sorted(cast("set[str]", await redis.smembers(keys.workers)))
     alive: list[dict[str, Any]] = []
     for name in names:
-        info = await redis.hgetall(keys.worker(name))
+        info = cast("dict[str, str]", await redis.hgetall(keys.worker(name)))
         if info:
             alive.append({"name": name, **info})
         else:

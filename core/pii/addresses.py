@@ -38,9 +38,10 @@ def addresses(text: str) -> list[Span]:
     for match, score in anchors:
         start = match.start()
         if score < 0.8 and _first_word_common(match.group()):
-            start = _skip_common_words(text, start, match.end())
-            if start is None:
+            skipped = _skip_common_words(text, start, match.end())
+            if skipped is None:
                 continue
+            start = skipped
         found.append(
             Span(_house_number_before(text, start), _extend_address(text, match.end()), ADDRESS, score)
         )
@@ -89,7 +90,9 @@ def _extend_address(text: str, end: int) -> int:
         separator = _SEPARATOR.match(text, end)
         if separator is None:
             break
-        segment = _SEGMENT.match(text, separator.end()).group().rstrip(" .")
+        segment_match = _SEGMENT.match(text, separator.end())
+        assert segment_match is not None  # the pattern also matches the empty string
+        segment = segment_match.group().rstrip(" .")
         if separator.group().count("\n") > 1 and not re.search(r"\b\d{4,6}\b", segment):
             break
         taken = _address_part(segment)

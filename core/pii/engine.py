@@ -17,7 +17,12 @@ os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")  # an optional import o
 import spacy  # noqa: E402
 import tldextract  # noqa: E402
 from presidio_analyzer import AnalyzerEngine, RecognizerRegistry  # noqa: E402
-from presidio_analyzer.nlp_engine import NerModelConfiguration, NlpEngineProvider, SpacyNlpEngine  # noqa: E402
+from presidio_analyzer.nlp_engine import (  # noqa: E402
+    NerModelConfiguration,
+    NlpArtifacts,
+    NlpEngineProvider,
+    SpacyNlpEngine,
+)
 
 from core.errors import ConfigError  # noqa: E402
 from core.pii import detectors, person  # noqa: E402
@@ -80,7 +85,8 @@ class Analyzer:
             models=[{"lang_code": LANGUAGE, "model_name": model_name}],
             ner_model_configuration=_NER_ONLY_PERSON,
         )
-        nlp_engine.nlp = {LANGUAGE: spacy.load(model_name, exclude=["parser"])}
+        # presidio declares `nlp` as None (its value before load()); it holds a dict of pipelines
+        nlp_engine.nlp = {LANGUAGE: spacy.load(model_name, exclude=["parser"])}  # type: ignore[assignment]
         registry = RecognizerRegistry(supported_languages=[LANGUAGE])
         registry.load_predefined_recognizers(languages=[LANGUAGE], nlp_engine=nlp_engine)
         registry.recognizers = [
@@ -97,13 +103,14 @@ class Analyzer:
     def analyze_many(self, items: Sequence[tuple[str, PiiConfig]]) -> list[list[Span]]:
         """Merged spans per text; one spaCy pass over the whole batch."""
         texts = [text for text, _config in items]
-        artifacts = [a for _text, a in self._nlp.process_batch(texts, language=LANGUAGE, batch_size=32)]
+        # without as_tuples each item is (text, artifacts)
+        artifacts = [item[1] for item in self._nlp.process_batch(texts, language=LANGUAGE, batch_size=32)]
         return [
             self._analyze(text, config, nlp_artifacts)
             for (text, config), nlp_artifacts in zip(items, artifacts, strict=True)
         ]
 
-    def _analyze(self, text: str, config: PiiConfig, nlp_artifacts: object) -> list[Span]:
+    def _analyze(self, text: str, config: PiiConfig, nlp_artifacts: NlpArtifacts) -> list[Span]:
         wanted = frozenset(config.entities)
         spans: list[Span] = []
         asked = sorted(wanted & PRESIDIO_ENTITIES)

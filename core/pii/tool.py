@@ -25,7 +25,7 @@ def parse_line(number: int, line: str) -> tuple[str | None, str | None]:
     """(text, None) for a good line, (None, error message) for a bad one."""
     try:
         data = json.loads(line)
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:
         return None, f"line {number}: not valid JSON ({exc.msg} at column {exc.colno})"
     if not isinstance(data, dict) or not isinstance(data.get("text"), str):
         return None, f'line {number}: expected an object like {{"text": "..."}}'

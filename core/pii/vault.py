@@ -11,7 +11,7 @@ import hashlib
 import hmac
 import os
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Protocol, cast
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -101,7 +101,9 @@ class RedisVault:
         wanted = sorted({p for p in placeholders if PLACEHOLDER.fullmatch(p)})
         if not wanted:
             return {}
-        blobs = await self._redis.hmget(self.key_of(scope), [f"v:{p}" for p in wanted])
+        blobs = cast(
+            "list[str | None]", await self._redis.hmget(self.key_of(scope), [f"v:{p}" for p in wanted])
+        )
         values = {}
         for placeholder, blob in zip(wanted, blobs, strict=True):
             if blob:
