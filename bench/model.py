@@ -57,6 +57,64 @@ def direct(rounds: int) -> dict[str, float]:
     return {"tokens": tokens, "tok_s": statistics.median(rates), "ttft_ms": statistics.median(firsts) * 1000}
 
 
+def backend_rates(rounds: int) -> dict[str, dict[str, float]] | None:
+    """SmolLM2 on one thread through each local backend: generated tokens/s and first token.
+
+    Both engines answer the same greedy question; tokens are counted by re-tokenizing each
+    answer with the same vocabulary, so the rates compare. None without llama-cpp-python.
+    """
+    import importlib.util
+
+    if importlib.util.find_spec("llama_cpp") is None:
+        return None
+    from bots.backends import load_engine
+    from core.model.config import BUILTIN_SMOLLM2, ModelSpec
+    from core.model.contract import JobRequest
+
+    engines = {
+        name: load_engine(
+            ModelSpec(name="smollm2", backend=name, path=BUILTIN_SMOLLM2, threads=1, context=2048)
+        )
+        for name in ("ctransformers", "llama_cpp")
+    }
+    tokenize = engines["ctransformers"].tokenize  # type: ignore[attr-defined]
+    results: dict[str, dict[str, float]] = {}
+    for name, engine in engines.items():
+        rates, firsts, tokens = [], [], 0
+        for _ in range(rounds + 1):  # the first round warms up and is not counted
+            request = JobRequest("b", "smollm2", QUESTION, PERSONA, max_tokens=MAX_TOKENS, temperature=0)
+            started = time.perf_counter()
+            first = None
+            pieces = []
+            for piece in engine.stream(request):
+                pieces.append(piece)
+                first = first or time.perf_counter() - started
+            elapsed = time.perf_counter() - started
+            tokens = len(tokenize("".join(pieces)))
+            rates.append(tokens / elapsed)
+            firsts.append(first or elapsed)
+        results[name] = {
+            "tokens": tokens,
+            "tok_s": statistics.median(rates[1:]),
+            "ttft_ms": statistics.median(firsts[1:]) * 1000,
+        }
+    return results
+
+
+def report_backends(rates: dict[str, dict[str, float]] | None) -> None:
+    if rates is None:
+        print("llama_cpp vs ctransformers: skipped (pip install 'switchboard[llama]' to compare)")
+        return
+    print(f"SmolLM2 per backend, threads=1, greedy, up to {MAX_TOKENS} tokens (median of {ROUNDS}):")
+    for name, row in rates.items():
+        print(
+            f"  {name:14} {row['tok_s']:6.1f} tok/s (whole answer, {row['tokens']:.0f} tokens), "
+            f"first token {row['ttft_ms']:.0f} ms"
+        )
+    ratio = rates["llama_cpp"]["tok_s"] / rates["ctransformers"]["tok_s"]
+    print(f"  llama_cpp / ctransformers: {ratio:.2f}x")
+
+
 def write_bot(folder: Path, tiny: Path) -> Path:
     path = folder / "benchbot.toml"
     path.write_text(
@@ -220,6 +278,7 @@ async def run() -> None:
     from bots.redis_runner import PrivateRedis
     from tests.model.tiny_models import write_gguf_llama
 
+    report_backends(backend_rates(ROUNDS))
     print(f"SmolLM2-135M-Instruct Q4_1, ctransformers, threads=1, greedy, up to {MAX_TOKENS} tokens")
     reference = direct(ROUNDS)
     with PrivateRedis() as server, tempfile.TemporaryDirectory() as tmp:

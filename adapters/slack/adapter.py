@@ -150,11 +150,12 @@ class SlackAdapter:
     def _hand_off(self, event: Event) -> Any:
         if self._receive is None:
             return None
-        self.working.asked(event)
         self._askers[event.id] = event.sender_id
         if len(self._askers) > 10_000:
             self._askers.popitem(last=False)
-        return self._receive(event)
+        turn = self._receive(event)
+        self.working.asked(event, turn)
+        return turn
 
     async def on_command(self, form: Mapping[str, str]) -> dict[str, Any] | None:
         return await self.commands.handle(form, self._hand_off)
@@ -173,9 +174,14 @@ class SlackAdapter:
         if reply.ephemeral and asker and not conversation.channel_id.startswith("D"):
             ts = await self.outbox.post_ephemeral(reply, asker)
             return SentRef(PLATFORM, ts, conversation.channel_id)
-        stamps = await self.outbox.post(reply)
-        if not reply.notice:
-            await self.working.done(conversation, reply.quote_id, anywhere=True)
+        try:
+            stamps = await self.outbox.post(reply)
+        finally:
+            # The final reply for the asking message (answer, apology, timeout notice) takes the
+            # working reaction away, from any replica; a notice sent while its turn still runs
+            # here (a queue position) is not final.
+            if not (reply.notice and self.working.running(reply.quote_id)):
+                await self.working.done(conversation, reply.quote_id)
         return SentRef(PLATFORM, stamps[0], conversation.channel_id)
 
     async def edit(self, sent: SentRef, reply: Reply) -> None:
@@ -184,5 +190,9 @@ class SlackAdapter:
     async def typing(self, conversation: ConversationRef, active: bool) -> None:
         if active:
             self.working.show(conversation)
-        else:
-            await self.working.done(conversation)
+            return
+        await self.working.turn_ended(conversation)
+        try:
+            await self.outbox.finish(conversation)  # a failed final edit is posted anew here
+        except Exception as exc:  # noqa: BLE001 — the turn is over; never fail it now
+            log.error("final answer not delivered: %s", type(exc).__name__, extra={"platform": PLATFORM})

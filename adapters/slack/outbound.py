@@ -1,5 +1,6 @@
-"""Posting to Slack: in the asker's thread, split at sentence boundaries, paced per channel,
-and streamed answers edited in place (throttled, always ending with the full text)."""
+"""Replies in Slack: in the asker's thread, split at sentence boundaries, and streamed answers
+edited in place (throttled). The final text always reaches the person: when the last edit of a
+stream fails for good, `finish` posts the whole answer anew in the same thread, once."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from dataclasses import dataclass, field
 
 from slack_sdk.errors import SlackApiError
 
+from adapters.slack.posting import Poster
 from adapters.slack.state import SlackState
 from adapters.slack.text import render, split
 from adapters.slack.workspaces import Workspaces
@@ -17,32 +19,6 @@ from core.errors import AdapterError
 from core.events import ConversationRef, Reply
 
 log = logging.getLogger(__name__)
-
-
-class ChannelPacer:
-    """At most one post per `interval` seconds per channel (Slack allows about 1/s)."""
-
-    def __init__(self, interval: float) -> None:
-        self._interval = interval
-        self._next: dict[str, float] = {}
-        self._locks: dict[str, asyncio.Lock] = {}
-
-    async def wait(self, channel: str) -> None:
-        if self._interval <= 0:
-            return
-        lock = self._locks.setdefault(channel, asyncio.Lock())
-        async with lock:
-            now = time.monotonic()
-            delay = self._next.get(channel, 0.0) - now
-            if delay > 0:
-                await asyncio.sleep(delay)
-            self._next[channel] = max(now, now + delay) + self._interval
-        if len(self._next) > 10_000:  # forget quiet channels
-            horizon = time.monotonic()
-            for key in [k for k, at in self._next.items() if at < horizon]:
-                self._next.pop(key, None)
-                if not self._locks[key].locked():
-                    self._locks.pop(key, None)
 
 
 @dataclass(slots=True)
@@ -54,6 +30,7 @@ class _Stream:
     shown: list[str]
     latest: str = ""
     last_update: float = 0.0
+    failed: bool = False  # the last update of `latest` failed for good (after retries)
     flusher: asyncio.Task[None] | None = field(default=None, repr=False)
 
 
@@ -70,7 +47,7 @@ class Outbox:
         self._workspaces = workspaces
         self._state = state
         self._max_chars = max_chars
-        self._pacer = ChannelPacer(post_interval)
+        self._poster = Poster(workspaces, post_interval=post_interval)
         self._edit_interval = edit_interval
         self._streams: dict[str, _Stream] = {}
 
@@ -80,28 +57,13 @@ class Outbox:
             allowed = await self._state.allowed_mentions(reply.conversation)
         return split(render(reply.text, allowed), self._max_chars)
 
-    async def _post(self, conversation: ConversationRef, text: str) -> str:
-        client = await self._workspaces.client(conversation.workspace_id)
-        await self._pacer.wait(conversation.channel_id)
-        try:
-            response = await client.chat_postMessage(
-                channel=conversation.channel_id,
-                text=text,
-                thread_ts=conversation.thread_id,
-                unfurl_links=False,
-                unfurl_media=False,
-            )
-        except SlackApiError as exc:
-            raise AdapterError(f"chat.postMessage failed: {exc.response.get('error', 'error')}") from None
-        return str(response["ts"])
-
     async def post(self, reply: Reply) -> list[str]:
         """Post `reply` (as several messages when long); returns their timestamps."""
         conversation = reply.conversation
         stamps = []
         chunks = await self._chunks(reply)
         for chunk in chunks:
-            stamps.append(await self._post(conversation, chunk))
+            stamps.append(await self._poster.post(conversation, chunk))
         if conversation.thread_id:
             await self._state.mark_thread(
                 conversation.workspace_id, conversation.channel_id, conversation.thread_id
@@ -142,8 +104,10 @@ class Outbox:
             text = stream.latest
             try:
                 await self._apply(stream, text)
+                stream.failed = False
             except Exception as exc:  # noqa: BLE001 — a failed edit must not kill the stream
-                log.error("streaming edit failed: %s", type(exc).__name__, extra={"platform": "slack"})
+                stream.failed = True
+                log.warning("streaming edit failed: %s", type(exc).__name__, extra={"platform": "slack"})
             stream.last_update = time.monotonic()
             if stream.latest == text:
                 return
@@ -159,8 +123,31 @@ class Outbox:
                     )
                     stream.shown[index] = chunk
             else:
-                stream.stamps.append(await self._post(stream.conversation, chunk))
+                stream.stamps.append(await self._poster.post(stream.conversation, chunk))
                 stream.shown.append(chunk)
+
+    async def finish(self, conversation: ConversationRef) -> None:
+        """The turn in `conversation` is over: wait for its pending edits, and post the full text
+        of any stream whose last edit failed for good as new messages (later edits go there)."""
+        streams = {id(s): s for s in self._streams.values() if s.conversation.key == conversation.key}
+        for stream in streams.values():
+            if stream.flusher is not None and not stream.flusher.done():
+                await asyncio.gather(stream.flusher, return_exceptions=True)
+            if not stream.failed:
+                continue
+            stream.failed = False
+            chunks = await self._chunks(Reply(text=stream.latest, conversation=stream.conversation))
+            # Messages before the first one that is wrong read fine; from there on, post anew in order.
+            first_wrong = next(
+                (i for i, shown in enumerate(stream.shown[: len(chunks)]) if shown != chunks[i]), None
+            )
+            start = min(len(stream.shown), len(chunks)) if first_wrong is None else first_wrong
+            stamps = [await self._poster.post(stream.conversation, chunk) for chunk in chunks[start:]]
+            stream.stamps, stream.shown = (
+                stream.stamps[:start] + stamps,
+                stream.shown[:start] + chunks[start:],
+            )
+            log.warning("final streaming edit failed; answer posted anew", extra={"platform": "slack"})
 
     async def drain(self) -> None:
         """Wait for pending streaming edits (at shutdown)."""

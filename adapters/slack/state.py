@@ -14,6 +14,10 @@ THREAD_TTL_S = 7 * 86_400  # a thread the bot spoke in stays "its" thread for a 
 MENTIONS_TTL_S = 86_400
 WORKING_TTL_S = 3_600
 OAUTH_STATE_TTL_S = 600
+_CONFIRM = (
+    "if redis.call('GET', KEYS[1]) == 'adding' then "
+    "redis.call('SET', KEYS[1], 'added', 'KEEPTTL') return 1 end return 0"
+)
 
 
 class SlackState:
@@ -43,12 +47,22 @@ class SlackState:
         return set(cast("set[str]", await self.redis.smembers(self.key("mentions", conversation.key))))
 
     # -- the "working" reaction, so any replica can take it away ---------------------------
-    async def mark_working(self, team: str | None, channel: str, ts: str) -> None:
-        await self.redis.set(self.key("working", team or "-", channel, ts), "1", ex=WORKING_TTL_S)
+    # One key per asking message: "adding" (a replica is adding the reaction), "added", or
+    # "done" (the final reply went out). Whoever sees the reaction exists removes it, once.
+    async def claim_working(self, team: str | None, channel: str, ts: str) -> bool:
+        """True if the reaction may be added (no final reply for that message yet)."""
+        key = self.key("working", team or "-", channel, ts)
+        return bool(await self.redis.set(key, "adding", nx=True, ex=WORKING_TTL_S))
 
-    async def clear_working(self, team: str | None, channel: str, ts: str) -> bool:
-        """True once: for the caller that should remove the reaction."""
-        return bool(await self.redis.delete(self.key("working", team or "-", channel, ts)))
+    async def confirm_working(self, team: str | None, channel: str, ts: str) -> bool:
+        """After adding: False when the final reply came meanwhile (the adder removes it)."""
+        key = self.key("working", team or "-", channel, ts)
+        return bool(await self.redis.eval(_CONFIRM, 1, key))
+
+    async def finish_working(self, team: str | None, channel: str, ts: str) -> bool:
+        """Mark the message answered; True once, for the caller that should remove the reaction."""
+        key = self.key("working", team or "-", channel, ts)
+        return await self.redis.set(key, "done", ex=WORKING_TTL_S, get=True) == "added"
 
     # -- OAuth state parameter --------------------------------------------------------------
     async def put_oauth_state(self, state: str) -> None:

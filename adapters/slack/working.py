@@ -1,5 +1,8 @@
 """The "working on it" sign: a reaction on the asking message, added when an answer takes longer
-than `delay` (a queued model job), removed when the answer is posted or the turn ends."""
+than `delay` (a queued model job), and removed by whichever hub replica sends the final reply
+for that message — answer, apology or timeout notice. Its state lives in Redis, per message
+(`SlackState.claim_working` / `confirm_working` / `finish_working`), so an answer delivered by
+another replica, or one that arrives while the reaction is being added, still takes it away."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ import logging
 from collections import OrderedDict
 
 from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.state import SlackState
 from adapters.slack.workspaces import Workspaces
@@ -22,56 +26,81 @@ class WorkingReaction:
         self._state = state
         self._reaction = reaction
         self._delay = delay
-        self._asking: OrderedDict[str, str] = OrderedDict()  # conversation key -> asking message ts
-        self._pending: dict[str, asyncio.Task[None]] = {}
-        self._shown: set[str] = set()  # conversations where this replica added the reaction
+        self._asking: OrderedDict[str, str] = OrderedDict()  # conversation key -> latest asking ts
+        self._running: set[str] = set()  # asking ts of turns running on this replica
+        self._waiting: dict[str, asyncio.Task[None]] = {}  # asking ts -> add, still in its delay
+        self._tasks: set[asyncio.Task[None]] = set()
 
-    def asked(self, event: Event) -> None:
-        if event.message_id:
-            self._asking[event.conversation.key] = event.message_id
-            self._asking.move_to_end(event.conversation.key)
-            if len(self._asking) > 10_000:
-                self._asking.popitem(last=False)
+    def asked(self, event: Event, turn: object) -> None:
+        """`event` was handed to the hub; `turn` is what the hub returned (its turn task)."""
+        ts = event.message_id
+        if not ts:
+            return
+        self._asking[event.conversation.key] = ts
+        self._asking.move_to_end(event.conversation.key)
+        if len(self._asking) > 10_000:
+            self._asking.popitem(last=False)
+        if isinstance(turn, asyncio.Future):
+            self._running.add(ts)
+            turn.add_done_callback(lambda _turn: self._running.discard(ts))
+
+    def running(self, ts: str | None) -> bool:
+        """A turn for the message `ts` is still running here (its notices are not final yet)."""
+        return ts in self._running
 
     def show(self, conversation: ConversationRef) -> None:
         ts = self._asking.get(conversation.key)
-        if ts is None or conversation.key in self._pending:
+        if ts is None or ts in self._waiting:
             return
         task = asyncio.get_running_loop().create_task(self._add_later(conversation, ts))
-        self._pending[conversation.key] = task
-        task.add_done_callback(lambda _t: self._pending.pop(conversation.key, None))
+        self._waiting[ts] = task
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def _add_later(self, conversation: ConversationRef, ts: str) -> None:
         await asyncio.sleep(self._delay)
+        self._waiting.pop(ts, None)  # from here on `done` no longer cancels: Redis decides
         team, channel = conversation.workspace_id, conversation.channel_id
         try:
+            if not await self._state.claim_working(team, channel, ts):
+                return  # the final reply is already out (perhaps from another replica)
             client = await self._workspaces.client(team)
-            await self._state.mark_working(team, channel, ts)
-            self._shown.add(conversation.key)
-            await client.reactions_add(channel=channel, timestamp=ts, name=self._reaction)
-        except SlackApiError as exc:
-            log.info("working reaction not added: %s", exc.response.get("error"), extra={"platform": "slack"})
+            try:
+                await client.reactions_add(channel=channel, timestamp=ts, name=self._reaction)
+            except SlackApiError as exc:
+                if exc.response.get("error") != "already_reacted":
+                    log.info(
+                        "working reaction not added: %s",
+                        exc.response.get("error"),
+                        extra={"platform": "slack"},
+                    )
+                    return
+            if not await self._state.confirm_working(team, channel, ts):
+                await self._remove(client, channel, ts)  # the answer came while we were adding
+        except Exception as exc:  # noqa: BLE001 — a background nicety must not raise
+            log.warning("working reaction failed: %s", type(exc).__name__, extra={"platform": "slack"})
 
-    async def done(
-        self, conversation: ConversationRef, ts: str | None = None, *, anywhere: bool = False
-    ) -> None:
-        """The answer is there (or the turn ended): cancel or take away the reaction. `anywhere`:
-        it may have been added by another replica (an answer that finished a queued turn)."""
-        task = self._pending.pop(conversation.key, None)
-        if task is not None and not task.done():
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
-        if not anywhere and conversation.key not in self._shown:
+    async def done(self, conversation: ConversationRef, ts: str | None) -> None:
+        """The final reply for the message `ts` went out (on this replica or any other)."""
+        if not ts:
             return
-        self._shown.discard(conversation.key)
-        ts = ts or self._asking.get(conversation.key)
-        if ts is None:
+        waiting = self._waiting.pop(ts, None)
+        if waiting is not None:
+            waiting.cancel()  # still in its delay, and only this replica shows it: nothing to undo
             return
         team, channel = conversation.workspace_id, conversation.channel_id
-        if not await self._state.clear_working(team, channel, ts):
-            return
+        if await self._state.finish_working(team, channel, ts):
+            await self._remove(await self._workspaces.client(team), channel, ts)
+
+    async def turn_ended(self, conversation: ConversationRef) -> None:
+        """The hub's `typing(..., False)`: ends the turn running here in `conversation`, if any
+        (a queued turn's own end is its final reply, sent by whichever replica delivers it)."""
+        ts = self._asking.get(conversation.key)
+        if ts is not None and ts in self._running:
+            await self.done(conversation, ts)
+
+    async def _remove(self, client: AsyncWebClient, channel: str, ts: str) -> None:
         try:
-            client = await self._workspaces.client(team)
             await client.reactions_remove(channel=channel, timestamp=ts, name=self._reaction)
         except SlackApiError as exc:
             log.info(
@@ -79,6 +108,6 @@ class WorkingReaction:
             )
 
     async def stop(self) -> None:
-        for task in list(self._pending.values()):
+        for task in list(self._tasks):
             task.cancel()
-        await asyncio.gather(*self._pending.values(), return_exceptions=True)
+        await asyncio.gather(*self._tasks, return_exceptions=True)

@@ -12,6 +12,9 @@ from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncRateLimitErrorRetryHandler,
     AsyncServerErrorRetryHandler,
 )
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.config import SlackConfig
@@ -27,10 +30,27 @@ SDK_LOG = logging.getLogger("adapters.slack.sdk")
 SDK_LOG.setLevel(logging.WARNING)
 
 
+class ServerErrorRetryHandler(AsyncServerErrorRetryHandler):
+    """Retries 500/503 with backoff, except `chat.postMessage`: it is not idempotent, so
+    `posting.Poster` retries it itself, after checking that Slack did not post it anyway."""
+
+    async def _can_retry_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        if request.url.rstrip("/").endswith("/chat.postMessage"):
+            return False
+        return await super()._can_retry_async(state=state, request=request, response=response, error=error)
+
+
 def web_client(
     config: SlackConfig, token: str | None, session: aiohttp.ClientSession | None
 ) -> AsyncWebClient:
-    """A Web API client that honours 429 Retry-After and retries 500/503 with backoff."""
+    """A Web API client that honours 429 Retry-After and retries 500/503 with backoff (posts aside)."""
     return AsyncWebClient(
         token=token,
         base_url=config.api_url,
@@ -39,7 +59,7 @@ def web_client(
         logger=SDK_LOG,
         retry_handlers=[
             AsyncRateLimitErrorRetryHandler(max_retry_count=4),
-            AsyncServerErrorRetryHandler(max_retry_count=2),
+            ServerErrorRetryHandler(max_retry_count=2),
         ],
     )
 

@@ -54,6 +54,21 @@ def resolve(spec: ModelSpec) -> tuple[str, ModelFile | None]:
     raise ModelFileError(f"model {spec.name!r} has neither path nor repo — fix: set [model] path")
 
 
+def _load_failure(source: str, exc: BaseException, *, from_hub: bool) -> str:
+    """One line: what failed, the cause in short, and the fix (the hub's errors span lines)."""
+    cause = " ".join(str(exc).split())[:160]
+    if from_hub:
+        return (
+            f"could not download {source} from the Hugging Face hub ({type(exc).__name__}: {cause}) — "
+            "fix: allow the worker to reach huggingface.co, or download the file elsewhere and set "
+            "[model] path to it"
+        )
+    return (
+        f"could not load {source} ({type(exc).__name__}: {cause}) — fix: check the file and "
+        "model_type, or point [model] path at another GGUF/GGML file"
+    )
+
+
 class CTransformersEngine:
     def __init__(
         self, spec: ModelSpec, llm: Any, placement: Placement, chat_ids: tuple[int, int] | None
@@ -96,11 +111,7 @@ class CTransformersEngine:
         try:
             llm = AutoModelForCausalLM.from_pretrained(source, **kwargs)
         except (OSError, ValueError, RuntimeError) as exc:
-            where = "download it from the Hugging Face hub" if checked is None else "load it"
-            raise ModelFileError(
-                f"could not {where}: {source} ({type(exc).__name__}: {str(exc)[:160]}) — fix: check the "
-                "path/repo, model_type and network access, or point [model] path at a local file"
-            ) from None
+            raise ModelFileError(_load_failure(source, exc, from_hub=checked is None)) from None
         chat = None
         if (
             checked is not None

@@ -36,8 +36,9 @@ def _library() -> Any:
 
 
 class LlamaCppEngine:
-    def __init__(self, spec: ModelSpec, llm: Any, device: str) -> None:
+    def __init__(self, spec: ModelSpec, llm: Any, device: str, path: Path) -> None:
         self.model = spec.name
+        self.path = path
         self._llm = llm
         self.device = device
         self.threads = spec.threads or os.cpu_count() or 1
@@ -66,7 +67,7 @@ class LlamaCppEngine:
             verbose=False,
         )
         log.info("model loaded with llama_cpp: %s (%s)", spec.name, "gpu" if gpu else "cpu")
-        return cls(spec, llm, "gpu" if gpu else "cpu")
+        return cls(spec, llm, "gpu" if gpu else "cpu", path)
 
     def describe(self) -> dict[str, str]:
         return {
@@ -82,11 +83,17 @@ class LlamaCppEngine:
         budget = self.context - request.max_tokens
         while len(messages) > 2 and self._count(messages) > budget:
             del messages[1 if messages[0]["role"] == "system" else 0]
+        excess = self._count(messages) - budget
+        if excess > 0:  # the question alone is too long: keep its end, as the ctransformers backend does
+            question = self._llm.tokenize(messages[-1]["content"].encode("utf-8"), add_bos=False)
+            kept = question[min(excess + 8, len(question) - 1) :]  # 8: re-tokenizing may differ a bit
+            messages[-1] = {**messages[-1], "content": self._llm.detokenize(kept).decode("utf-8", "ignore")}
         return messages
 
     def _count(self, messages: list[dict[str, str]]) -> int:
+        """Tokens of the chat prompt: the texts plus ChatML's markers around each message."""
         text = "\n".join(m["content"] for m in messages)
-        return len(self._llm.tokenize(text.encode("utf-8"), add_bos=False)) + 4 * len(messages)
+        return len(self._llm.tokenize(text.encode("utf-8"), add_bos=False)) + 5 * len(messages) + 4
 
     def stream(self, request: JobRequest) -> Iterator[str]:
         chunks = self._llm.create_chat_completion(

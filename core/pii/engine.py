@@ -1,7 +1,7 @@
 """The one module that imports presidio: builds the analyzer offline and runs it (sync).
 
 The spaCy model is loaded explicitly (never downloaded: a missing model is a clear ConfigError);
-the parser is left out (nothing here needs it). Everything else in `core.pii` calls this through
+only its tagger and NER run (see `_EXCLUDED_PIPES`). Everything else in `core.pii` calls this through
 `Analyzer.analyze_many`, on a worker thread.
 """
 
@@ -16,6 +16,8 @@ os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")  # an optional import o
 
 import spacy  # noqa: E402
 import tldextract  # noqa: E402
+from spacy.language import Language  # noqa: E402
+from spacy.tokens import Doc  # noqa: E402
 from presidio_analyzer import AnalyzerEngine, RecognizerRegistry  # noqa: E402
 from presidio_analyzer.nlp_engine import (  # noqa: E402
     NerModelConfiguration,
@@ -37,6 +39,10 @@ LANGUAGE = "en"
 PRESIDIO_ENTITIES = frozenset(
     {"PERSON", "EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE", "US_SSN", "IP_ADDRESS"}
 )
+# presidio recognizers left out because a detector of ours covers the same ground (and more):
+# presidio's phone recognizer runs phonenumbers' matcher over every text once per region, which
+# alone cost about a sixth of the analysis time; `phones.phones` finds what it finds.
+_REPLACED_RECOGNIZERS = frozenset({"PhoneRecognizer"})
 _NER_ONLY_PERSON = NerModelConfiguration(
     model_to_presidio_entity_mapping={"PERSON": "PERSON", "PER": "PERSON"},
     labels_to_ignore=[
@@ -59,6 +65,20 @@ _NER_ONLY_PERSON = NerModelConfiguration(
         "NORP",
     ],
 )
+
+
+# spaCy pipes not run: no rule here reads the parse, and the lemmatizer (with the attribute ruler
+# it needs) cost about a tenth of the analysis for lemmas that presidio only compares with its
+# context words ("phone", "card", "ssn"): the lowercased word serves that as well.
+_EXCLUDED_PIPES = ["parser", "lemmatizer", "attribute_ruler"]
+_LOWER_LEMMA = "switchboard_lower_lemma"
+
+
+@Language.component(_LOWER_LEMMA)
+def _lower_lemma(doc: Doc) -> Doc:
+    for token in doc:
+        token.lemma_ = token.lower_
+    return doc
 
 
 def _offline_tldextract() -> None:
@@ -86,11 +106,15 @@ class Analyzer:
             ner_model_configuration=_NER_ONLY_PERSON,
         )
         # presidio declares `nlp` as None (its value before load()); it holds a dict of pipelines
-        nlp_engine.nlp = {LANGUAGE: spacy.load(model_name, exclude=["parser"])}  # type: ignore[assignment]
+        nlp = spacy.load(model_name, exclude=_EXCLUDED_PIPES)
+        nlp.add_pipe(_LOWER_LEMMA)
+        nlp_engine.nlp = {LANGUAGE: nlp}  # type: ignore[assignment]
         registry = RecognizerRegistry(supported_languages=[LANGUAGE])
         registry.load_predefined_recognizers(languages=[LANGUAGE], nlp_engine=nlp_engine)
         registry.recognizers = [
-            r for r in registry.recognizers if set(r.supported_entities) & PRESIDIO_ENTITIES
+            r
+            for r in registry.recognizers
+            if set(r.supported_entities) & PRESIDIO_ENTITIES and type(r).__name__ not in _REPLACED_RECOGNIZERS
         ]
         self._nlp = nlp_engine
         self._engine = AnalyzerEngine(
@@ -120,7 +144,7 @@ class Analyzer:
             )
             spans = [Span(r.start, r.end, r.entity_type, r.score) for r in results]
         if "PERSON" in wanted:
-            spans += person.known_names(tokens_of(nlp_artifacts))
+            spans += person.known_names(tokens_of(text, nlp_artifacts))
         spans = detectors.extend_names(text, spans)
         spans += detectors.custom(text, wanted, config.deny)
         spans = [s for s in spans if s.score >= config.score_threshold]
@@ -133,23 +157,23 @@ class Analyzer:
 _SENTENCE_END = frozenset({".", "!", "?", ":", ";", '"', "“", "(", "-", "–", "—"})
 
 
-def tokens_of(nlp_artifacts: object) -> list[person.Token]:
-    """The tagger's and the NER model's view of each word of one analysed text."""
+def tokens_of(text: str, nlp_artifacts: object) -> list[person.Token]:
+    """The tagger's and the NER model's view of each word of one analysed text (`text` is the
+    doc's text: `token.doc.text` would rebuild it for every token)."""
     doc = getattr(nlp_artifacts, "tokens", None)
     if doc is None:
         return []
     tokens = []
     previous = None
     for token in doc:
+        word = token.text
         if token.is_space:
-            previous = "\n" if "\n" in token.text else previous
+            previous = "\n" if "\n" in word else previous
             continue
-        after_break = "\n" in token.doc.text[token.idx - 1 : token.idx]
-        starts = previous is None or previous in _SENTENCE_END or after_break
-        tokens.append(
-            person.Token(token.idx, token.idx + len(token), token.text, token.tag_, token.ent_type_, starts)
-        )
-        previous = token.text
+        start = token.idx
+        starts = previous is None or previous in _SENTENCE_END or text[start - 1 : start] == "\n"
+        tokens.append(person.Token(start, start + len(word), word, token.tag_, token.ent_type_, starts))
+        previous = word
     return tokens
 
 

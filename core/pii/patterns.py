@@ -54,7 +54,8 @@ SECRET_VALUE_STOPWORDS = frozenset(
 # -- contact data ----------------------------------------------------------------------------
 EMAIL = re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b")
 PHONE_CANDIDATE = re.compile(
-    r"(?<![\w+@/.-])(?:\+|00)?\(?\d[\d ().-]{5,20}\d(?:\s*(?:x|ext\.?|extension)\s*\d{1,5})?(?![\w@-])"
+    # a dash may join a label after the number ("555-0134-Office"), not more digits
+    r"(?<![\w+@/.-])(?:\+|00)?\(?\d[\d ().-]{5,20}\d(?:\s*(?:x|ext\.?|extension)\s*\d{1,5})?(?![\w@]|-\d)"
 )
 CARD_LIKE = re.compile(r"\b(?:\d[ -]?){12,18}\d\b")
 IBAN_CANDIDATE = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b", re.IGNORECASE)

@@ -8,6 +8,7 @@ import re
 import signal
 import subprocess
 import sys
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from tests.model.tiny_models import write_ggml_gpt2, write_gguf_llama
 
 ROOT = Path(__file__).resolve().parents[2]
 KEYS = ModelKeys("sb")
+TOKEN = "test-token-" + uuid.uuid4().hex
 
 
 @pytest.fixture(scope="session")
@@ -186,3 +188,39 @@ async def modelkit(redis: Redis) -> AsyncIterator[Any]:
     for assembly in built:
         await assembly.model_service.stop()
         await assembly.hub.stop(grace=2)
+
+
+@pytest.fixture
+async def http_hub(redis: Redis) -> AsyncIterator[Any]:
+    """A hub with the REST API (bearer TOKEN) and the web chat on a real port, its model service
+    running; `start(model, admins=[...])` returns the base URL."""
+    from aiohttp import web
+
+    from adapters.rest import RestAdapter
+    from adapters.webchat import WebChatAdapter
+    from bots.compose import assemble
+    from core.botdef import parse_bot
+    from core.secrets import Secret
+
+    stack: list[tuple[Any, web.AppRunner]] = []
+
+    async def start(model: dict[str, Any], *, admins: list[str] | None = None) -> str:
+        data = {"name": "testbot", "skills": ["skills.help", "skills.fallback"], "model": model}
+        bot = parse_bot({**data, "admins": admins or []}, source="t")
+        adapters = [RestAdapter(Secret(TOKEN), timeout_s=120), WebChatAdapter()]
+        assembly = assemble(bot, redis, adapters=adapters)
+        await assembly.hub.start()
+        await assembly.model_service.start()
+        runner = web.AppRunner(assembly.http_app())
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        stack.append((assembly, runner))
+        host, port = runner.addresses[0][:2]
+        return f"http://{host}:{port}"
+
+    yield start
+    for assembly, runner in stack:
+        await assembly.model_service.stop()
+        await assembly.hub.stop(grace=2)
+        await runner.cleanup()

@@ -107,6 +107,30 @@ def test_worker_with_a_corrupt_model_exits_with_a_clear_message(tiny_models, tmp
     assert "not a valid GGUF file" in done.stderr and "Traceback" not in done.stderr
 
 
+def test_worker_pointed_at_a_hub_repo_offline_says_so_in_one_line(tmp_path, redis_url):
+    model = {"backend": "ctransformers", "name": "remote", "repo": "nobody/no-such-model-GGUF"}
+    bot = bot_toml(tmp_path / "bot.toml", {**model, "model_file": "model.Q4_0.gguf"})
+    done = subprocess.run(
+        [sys.executable, "-m", "bots.cli", "worker", "--bot", str(bot)],
+        cwd=ROOT,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "HOME": str(tmp_path),
+            "HF_HOME": str(tmp_path / "hf"),
+            "HF_HUB_OFFLINE": "1",  # the hub is unreachable here anyway; this keeps it so everywhere
+            "SWITCHBOARD_REDIS_URL": redis_url,
+            "SWITCHBOARD_MODEL_DEVICE": "cpu",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    (line,) = done.stderr.strip().splitlines()
+    assert line.startswith("The worker cannot serve its model: could not download nobody/no-such-model-GGUF")
+    assert "Hugging Face hub" in line and "fix: " in line
+
+
 def test_gpu_requested_on_a_cpu_machine_falls_back_with_a_log_line(tiny_models, caplog):
     caplog.set_level(logging.INFO)
     spec = ModelSpec(

@@ -3,26 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
-from aiohttp import web
 
-from adapters.rest import RestAdapter
-from adapters.webchat import WebChatAdapter
-from bots.compose import assemble
-from core.botdef import parse_bot
-from core.secrets import Secret
-from tests.model.conftest import KEYS, bot_toml
+from tests.model.conftest import KEYS, TOKEN, bot_toml
 from tests.model.test_queue import until
 
 pytestmark = pytest.mark.slow
 
-TOKEN = "test-token-" + uuid.uuid4().hex
 SMOLLM2 = {
     "backend": "ctransformers",
     "name": "smollm2",
@@ -37,34 +28,6 @@ SMOLLM2 = {
 @pytest.fixture
 def smollm2_bot(tmp_path: Path) -> Path:
     return bot_toml(tmp_path / "bot.toml", dict(SMOLLM2))
-
-
-@pytest.fixture
-async def http_hub(redis: Any) -> AsyncIterator[Any]:
-    """A hub with the REST API and the web chat on a real port, its model service running."""
-    stack: list[tuple[Any, web.AppRunner]] = []
-
-    async def start(model: dict[str, Any]) -> str:
-        bot = parse_bot(
-            {"name": "testbot", "skills": ["skills.help", "skills.fallback"], "model": model}, source="t"
-        )
-        adapters = [RestAdapter(Secret(TOKEN), timeout_s=120), WebChatAdapter()]
-        assembly = assemble(bot, redis, adapters=adapters)
-        await assembly.hub.start()
-        await assembly.model_service.start()
-        runner = web.AppRunner(assembly.http_app())
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        stack.append((assembly, runner))
-        host, port = runner.addresses[0][:2]
-        return f"http://{host}:{port}"
-
-    yield start
-    for assembly, runner in stack:
-        await assembly.model_service.stop()
-        await assembly.hub.stop(grace=2)
-        await runner.cleanup()
 
 
 async def test_rest_question_is_answered_by_smollm2(http_hub, workers, smollm2_bot, redis, redis_url):

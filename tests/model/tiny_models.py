@@ -55,9 +55,21 @@ def write_ggml_gpt2(
 
 
 def write_gguf_llama(
-    path: Path, *, n_ctx: int = 256, n_embd: int = 64, n_layer: int = 2, n_ff: int = 128
+    path: Path,
+    *,
+    n_ctx: int = 256,
+    n_embd: int = 64,
+    n_layer: int = 2,
+    n_ff: int = 128,
+    answer: bytes | None = None,
 ) -> Path:
-    """A GGUF v3 llama file with a byte-level BPE vocabulary and ChatML special tokens."""
+    """A GGUF v3 llama file with a byte-level BPE vocabulary and ChatML special tokens.
+
+    Random weights by default. With `answer` (one byte), the weights are designed instead: every
+    token embeds to the same vector, attention and feed-forward add nothing, and only the output
+    row of `answer` sees that vector, so greedy decoding repeats that byte whatever the prompt —
+    two such models are told apart by their answers.
+    """
     rng = np.random.default_rng(2)
     tokens = [*SPECIAL, *(bytes([i]) for i in range(256))]
     n_head = 4
@@ -80,11 +92,16 @@ def write_gguf_llama(
     writer.add_unk_token_id(0)
 
     def tensor(name: str, *shape: int) -> None:
-        data = (
-            np.ones(shape, np.float32)
-            if "norm" in name
-            else (rng.standard_normal(shape) * 0.1).astype(np.float32)
-        )
+        if "norm" in name:
+            data = np.ones(shape, np.float32)
+        elif answer is None:
+            data = (rng.standard_normal(shape) * 0.1).astype(np.float32)
+        elif name == "token_embd.weight":
+            data = np.ones(shape, np.float32)
+        else:
+            data = np.zeros(shape, np.float32)
+            if name == "output.weight":
+                data[len(SPECIAL) + answer[0]] = 1.0
         writer.add_tensor(name, data)
 
     tensor("token_embd.weight", len(tokens), n_embd)

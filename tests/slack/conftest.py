@@ -17,6 +17,7 @@ from aiohttp.test_utils import TestServer
 from adapters.slack import SlackAdapter, SlackConfig
 from adapters.slack.verify import signature
 from bots.compose import Assembly, assemble
+from core import messages
 from core.botdef import parse_bot
 from core.events import Reply, reply_to
 from core.pipeline import Turn
@@ -135,14 +136,17 @@ MODEL_BOT = {"model": {"backend": "ctransformers", "name": "fake"}}
 class ScriptedModel:
     """A ModelGateway that answers with fixed text, streamed piece by piece through the adapter."""
 
-    def __init__(self, *pieces: str, queue: bool = False) -> None:
+    def __init__(self, *pieces: str, queue: bool = False, busy: bool = False) -> None:
         self.pieces = pieces
         self.queue = queue
+        self.busy = busy  # tell the asker their place in line before queueing, as the real gateway does
         self.hub: Any = None
         self.turns: list[Turn] = []
 
     async def submit(self, turn: Turn, ask: AskModel) -> Reply | None:
         self.turns.append(turn)
+        if self.busy:
+            await self.hub.send(reply_to(turn.event, messages.QUEUE_BUSY.format(position=2), notice=True))
         if self.queue:
             turn.stop("queued")
             return None

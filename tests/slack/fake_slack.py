@@ -4,8 +4,8 @@ WebSocket, and a `response_url` sink. It records every call so tests assert what
 from __future__ import annotations
 
 import asyncio
-import itertools
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,20 +30,31 @@ class Call:
 
 
 @dataclass
+class Failure:
+    status: int
+    headers: dict[str, str]
+    after_effect: bool = False  # Slack did the work, then answered with the error anyway
+
+
+@dataclass
 class FakeSlack:
     calls: list[Call] = field(default_factory=list)
-    failures: dict[str, list[tuple[int, dict[str, str]]]] = field(default_factory=dict)
+    failures: dict[str, list[Failure]] = field(default_factory=dict)
+    messages: list[dict[str, Any]] = field(default_factory=list)  # what people see, in order
+    reactions: dict[tuple[str, str], set[str]] = field(default_factory=dict)  # (channel, ts) -> names
+    refusals: dict[str, tuple[int, str]] = field(default_factory=dict)  # method -> (status, error), always
     server: TestServer | None = None
     sockets: list[web.WebSocketResponse] = field(default_factory=list)
     acks: list[dict[str, Any]] = field(default_factory=list)
     responses: list[dict[str, Any]] = field(default_factory=list)
     _changed: asyncio.Event = field(default_factory=asyncio.Event)
-    _ts: itertools.count = field(default_factory=lambda: itertools.count(1))
+    _last_ts: float = 0.0
 
     # -- lifecycle -----------------------------------------------------------------------
     async def start(self) -> FakeSlack:
         app = web.Application()
         app.router.add_post("/api/{method}", self._api)
+        app.router.add_get("/api/{method}", self._api)  # slack_sdk reads history with GET
         app.router.add_get("/socket", self._socket)
         app.router.add_post("/response/{id}", self._response_url)
         self.server = TestServer(app, host="127.0.0.1")
@@ -72,8 +83,29 @@ class FakeSlack:
     def posts(self) -> list[Call]:
         return self.of("chat.postMessage")
 
-    def fail_next(self, method: str, status: int, headers: dict[str, str] | None = None) -> None:
-        self.failures.setdefault(method, []).append((status, headers or {}))
+    def fail_next(
+        self, method: str, status: int, headers: dict[str, str] | None = None, *, after_effect: bool = False
+    ) -> None:
+        self.failures.setdefault(method, []).append(Failure(status, headers or {}, after_effect))
+
+    def refuse(self, method: str, error: str, status: int = 200) -> None:
+        """Answer every later call of `method` with `error` (HTTP `status`)."""
+        self.refusals[method] = (status, error)
+
+    def reactions_on(self, channel: str, ts: str) -> set[str]:
+        return set(self.reactions.get((channel, ts), set()))
+
+    def shown(self, channel: str | None = None) -> list[str]:
+        """The texts of the messages in `channel` (every channel if None), as people see them."""
+        return [m["text"] for m in self.messages if channel in (None, m["channel"])]
+
+    def delete(self, ts: str) -> None:
+        """Someone deleted the message `ts` (later chat.update calls get message_not_found)."""
+        self.messages = [m for m in self.messages if m["ts"] != ts]
+
+    def _next_ts(self) -> str:
+        self._last_ts = max(time.time(), self._last_ts + 0.000_001)
+        return f"{self._last_ts:.6f}"
 
     def _pulse(self) -> None:
         self._changed.set()
@@ -95,14 +127,28 @@ class FakeSlack:
             args.update(await request.json())
         elif request.can_read_body:
             args.update(await request.post())
+        if method in self.refusals:
+            status, error = self.refusals[method]
+            self.calls.append(Call(f"{method}!{error}", token, args))
+            self._pulse()
+            return web.json_response({"ok": False, "error": error}, status=status)
         pending = self.failures.get(method)
         if pending:
-            status, headers = pending.pop(0)
-            self.calls.append(Call(f"{method}!{status}", token, args))
+            failure = pending.pop(0)
+            self.calls.append(Call(f"{method}!{failure.status}", token, args))
+            if failure.after_effect:
+                self._answer(method, token, authorization, args)
             self._pulse()
-            return web.json_response({"ok": False, "error": "ratelimited"}, status=status, headers=headers)
+            error = "ratelimited" if failure.status == 429 else "internal_error"
+            return web.json_response(
+                {"ok": False, "error": error}, status=failure.status, headers=failure.headers
+            )
         self.calls.append(Call(method, token, args))
+        response = self._answer(method, token, authorization, args)
         self._pulse()
+        return response
+
+    def _answer(self, method: str, token: str, authorization: str, args: dict[str, Any]) -> web.Response:
         if method == "apps.connections.open":
             if token != APP_TOKEN:
                 return web.json_response({"ok": False, "error": "invalid_auth"})
@@ -120,15 +166,59 @@ class FakeSlack:
                 {"ok": True, "url": "https://acme.slack.com/", "user": "switchboard", **team}
             )
         if method == "chat.postMessage":
-            ts = f"1700000000.{next(self._ts):06d}"
-            return web.json_response({"ok": True, "channel": args.get("channel"), "ts": ts})
+            message = {
+                "type": "message",
+                "channel": args.get("channel"),
+                "ts": self._next_ts(),
+                "thread_ts": args.get("thread_ts"),
+                "text": args.get("text", ""),
+                "bot_id": team["bot_id"],
+                "metadata": args.get("metadata"),
+            }
+            self.messages.append(message)
+            return web.json_response({"ok": True, "channel": args.get("channel"), "ts": message["ts"]})
         if method == "chat.update":
+            found = [
+                m for m in self.messages if m["ts"] == args.get("ts") and m["channel"] == args.get("channel")
+            ]
+            if not found:
+                return web.json_response({"ok": False, "error": "message_not_found"})
+            found[0]["text"] = args.get("text", "")
             return web.json_response({"ok": True, "channel": args.get("channel"), "ts": args.get("ts")})
+        if method in {"conversations.history", "conversations.replies"}:
+            return web.json_response({"ok": True, "messages": self._history(method, args), "has_more": False})
         if method == "chat.postEphemeral":
-            return web.json_response({"ok": True, "message_ts": f"1700000000.{next(self._ts):06d}"})
+            return web.json_response({"ok": True, "message_ts": self._next_ts()})
         if method in {"reactions.add", "reactions.remove"}:
+            names = self.reactions.setdefault((str(args.get("channel")), str(args.get("timestamp"))), set())
+            name = str(args.get("name"))
+            if method == "reactions.add" and name in names:
+                return web.json_response({"ok": False, "error": "already_reacted"})
+            if method == "reactions.remove" and name not in names:
+                return web.json_response({"ok": False, "error": "no_reaction"})
+            (names.add if method == "reactions.add" else names.discard)(name)
             return web.json_response({"ok": True})
         return web.json_response({"ok": False, "error": "unknown_method"})
+
+    def _history(self, method: str, args: dict[str, Any]) -> list[dict[str, Any]]:
+        """Messages newest first (history) or oldest first (replies), metadata only on request."""
+        oldest = float(args.get("oldest") or 0)
+        thread = args.get("ts")
+        found = [
+            m
+            for m in self.messages
+            if m["channel"] == args.get("channel")
+            and float(m["ts"]) >= oldest
+            and (
+                m.get("thread_ts") == thread if method == "conversations.replies" else not m.get("thread_ts")
+            )
+        ]
+        with_metadata = str(args.get("include_all_metadata", "")).lower() in {"1", "true"}
+        shown = [
+            {k: v for k, v in m.items() if v is not None and (with_metadata or k != "metadata")}
+            for m in found
+        ]
+        return shown if method == "conversations.replies" else shown[::-1]
 
     def _oauth(self, args: dict[str, Any]) -> web.Response:
         token = OAUTH_CODES.get(str(args.get("code")))

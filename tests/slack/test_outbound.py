@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from core.events import reply_to
 from tests.slack.conftest import MODEL_BOT, ScriptedModel
 from tests.slack.payloads import load
 
@@ -73,20 +72,3 @@ async def test_long_answers_are_split_in_order_in_the_thread(slackkit):
     assert [p.args["text"].split(".")[0] for p in posts] == ["Paragraph 1", "Paragraph 2", "Paragraph 3"]
     assert all(len(p.args["text"]) <= 200 for p in posts)
     assert {p.args["thread_ts"] for p in posts} == {"1515449522.000016"}
-
-
-async def test_working_reaction_while_the_answer_is_queued(slackkit):
-    model = ScriptedModel(queue=True)
-    hub = await slackkit.build(slackkit.config(working_delay_s=0), gateway=model, **MODEL_BOT)
-    await hub.event(ask("<@UBOT> please summarise the quarterly numbers"))
-    fake = slackkit.fake
-    await fake.wait_for(lambda: fake.of("reactions.add"))
-    (added,) = fake.of("reactions.add")
-    assert added.args["timestamp"] == "1515449522.000016" and added.args["channel"] == "C0LAN2Q65"
-    assert fake.of("reactions.remove") == []
-    await hub.settle()
-    (turn,) = model.turns
-    await hub.assembly.hub.send(reply_to(turn.event, "Here it is."))  # the worker's answer
-    (removed,) = fake.of("reactions.remove")
-    assert removed.args["name"] == added.args["name"] == "hourglass_flowing_sand"
-    assert [p.args["text"] for p in fake.posts()] == ["Here it is."]
