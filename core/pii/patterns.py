@@ -88,7 +88,8 @@ LOWER = "a-z" + "".join(ch for ch in _LETTERS if ch.islower())
 _WORD = rf"[{UPPER}][{UPPER}{LOWER}'’.-]*"
 STREET_WITH_NUMBER = re.compile(
     rf"\b\d{{1,6}}[A-Za-z]?(?:-\d{{1,4}})?\s+(?:(?:[NSEW]|North|South|East|West)\.?\s+)?"
-    rf"(?:{_WORD}\s+){{0,3}}?{_WORD}\s+(?:{STREET_SUFFIXES})\b\.?(?:[ \t]+(?:[NS][EW]?|[EW])\b\.?)?"
+    rf"(?:{_WORD}\s+){{0,3}}?(?:{_WORD}|\d{{1,3}}(?:st|nd|rd|th))\s+(?:{STREET_SUFFIXES})\b\.?"
+    rf"(?:[ \t]+(?:[NS][EW]?|[EW])\b\.?)?"
 )
 STREET_NAME_ONLY = re.compile(rf"\b(?:{_WORD}\s+){{0,2}}{_WORD}\s+(?:{STRONG_SUFFIXES})\b")
 # Street-type words that end a street name in Germanic, Nordic, Dutch, Finnish and Central European
@@ -112,8 +113,12 @@ _STREET_OPENERS = (
 _NAME_PART = rf"(?:[{UPPER}0-9][\w'’.-]*|d'|de|del|della|di|da|do|dos|das|du|des|la|le|les|van|von|y|e)"
 EUROPEAN_STREET = re.compile(
     rf"\b[{UPPER}][\w'’-]{{2,}}(?:{_STREET_ENDINGS})\s+\d{{1,5}}[a-z]?\b"
-    rf"|(?<![\w.])(?:{_STREET_OPENERS})\s+(?:{_NAME_PART}\s+){{0,5}}?\d{{1,5}}[a-z]?\b"
-    r"|\b\d{1,5}[a-z]?,?\s+(?i:rue|avenue|boulevard|via|calle|avenida|rua)\s+(?:[\w'’-]+\s*){1,4}"
+    rf"|(?<![\w.])(?:{_STREET_OPENERS})\s+(?:{_NAME_PART},?\s+){{0,5}}?\d{{1,5}}[a-z]?\b"
+    r"|\b\d{1,5}[a-z]?,?[ \t]+(?i:rue|avenue|boulevard|via|calle|avenida|rua)"
+    r"[ \t]+[\w'’-]+(?:[ \t]+[\w'’-]+){0,3}"
+    # a lowercase opener that is also a word ("53 place Stanislas"): a capitalised name must follow
+    rf"|\b\d{{1,5}}[a-z]?,?[ \t]+(?:place|chemin|allée|impasse|quai|cours|piazza|viale|corso|largo|paseo|"
+    rf"camino|carrer|travessa|praça|estrada|strada)[ \t]+(?:{_NAME_PART}[ \t]+){{0,3}}[{UPPER}][\w'’-]+"
     # a name, then a lowercase street-type word, then the number ("Bécsi utca 56.", "Baross tér 3")
     rf"|\b(?:[{UPPER}][\w'’.-]*\s+){{1,3}}(?:utca|u\.|út|útja|tér|tere|körút|krt\.|köz|sor|kapu|sétány|"
     r"fasor|rakpart|rkp\.|str\.|"
@@ -141,5 +146,37 @@ ADDRESS_CUE = re.compile(  # "lives at Strandalléen 26", "address: Klinta 36"
     rf"(?i:\baddress(?:es)?\s*:?|lives? (?:at|on|in)|located at|sent to|send it to|ship(?:ped)? to|"
     rf"deliver(?:ed)? to|moved to|is on|is at)\s+"
     rf"(?P<address>(?:\d{{1,6}}\s+)?(?:{_WORD}\s+){{1,3}}\d{{1,5}}[a-z]?\b)"
+)
+# A name and a house number followed by a street word ("Rahu 37 street", "Ilichova 2 St.").
+NUMBER_THEN_STREET_WORD = re.compile(
+    rf"\b(?:[{UPPER}][\w'’-]+\s+){{1,3}}\d{{1,5}}[a-z]?(?=\s+(?:street|road|avenue|St\.|Str\.|Rd\.)(?!\w))"
+)
+# A sentence about where someone is ("lives on the north side of Purje 57", "meet you at Dyvik 46",
+# "the address is Mládežnická 1390"): capitalised words and a house number after the cue. The
+# words before the number must not be English words ("Windows 10", "Room 4": see addresses.py).
+ADDRESS_CONTEXT = re.compile(
+    rf"(?i:\b(?:address|addresses|lives?|lived|living|located|locate|corner of|side of|meet(?: you| me)? at|"
+    rf"stop at|moved to|move to|(?:is|are|was|it's) (?:on|at|in)|ship(?:ped)? to|deliver(?:ed)? to|"
+    rf"send (?:it|them|this) to|stay(?:ing)? at|"
+    rf"visit(?:ing)?))\b[^.!?\n\d]{{0,40}}?"
+    rf"(?P<address>(?<![\w'’-])(?:\d{{1,6}}\s+)?[{UPPER}][\w'’-]+(?:\s+(?:{_NAME_PART}|and)){{0,4}}?"
+    rf"(?:\s+\d{{1,5}}[a-z]?\b(?![.,:/]\d)|\s+(?:{STREET_SUFFIXES})\b))"
+)
+# A street named without a number after a cue that only a street follows ("lives on Purje",
+# "at the corner of Ilichova and Pike", "my address is Vesterbrogade"); the words must not be
+# English words (checked in addresses.py).
+STREET_NAME_CUE = re.compile(
+    rf"(?i:\b(?:lives? on|lived on|living on|located on|corner of|address is|address:))\s+(?:the\s+)?"
+    rf"(?P<address>[{UPPER}][\w'’-]+(?:\s+(?:{_NAME_PART})){{0,3}}?)(?=\s*(?:[.,;!?]|\band\b|$))"
+)
+# Address line structure: a street name and a house number, then (after a comma or on the next,
+# maybe quoted, line) a postcode and a town or a flat/suite line: "Ehitajate 7\n10117 Tallinn".
+STREET_BEFORE_POSTCODE = re.compile(
+    rf"(?<![\w'’-])(?:(?:\d{{1,6}}[ \t]+)?[{UPPER}][\w'’.-]+(?:[ \t]+{_NAME_PART}){{0,4}}?"
+    rf"[ \t]+\d{{1,5}}[a-z]?"
+    rf"|(?:{_WORD}[ \t]+){{1,3}}(?:{STREET_SUFFIXES})\b\.?)"
+    rf"(?=[ \t]*(?:,[ \t]*|\n(?:[^\w\s]{{1,4}}[ \t]+)?[ \t]*)"
+    rf"(?:(?:\d{{4,6}}|\d{{2}}-\d{{3}}|[A-Z]{{1,2}}\d[A-Z\d]?[ \t]?\d[A-Z]{{2}})[ \t]+[{UPPER}]"
+    r"|(?i:apt|apartment|suite|unit|flat|floor)\b))"
 )
 PO_BOX = re.compile(r"\b(?:P\.?\s?O\.?\s?Box|PO Box|Postfach)\s+\d{1,6}\b", re.IGNORECASE)

@@ -40,7 +40,19 @@ INTRODUCTIONS = (
     "my name is|my name's|name is|i am|i'm|this is|it's|name:|full name:|call me|ask for|"
     "speak to|speak with|talk to|spoke to|spoke with|contact|cc|attn:?|attention:?|signed|from:|"
     "customer:|requester:|assigned to|on behalf of|colleague|manager|friend|wife|husband|son|"
-    "daughter|mother|father|brother|sister|partner|guardian|named|called"
+    "daughter|mother|father|brother|sister|partner|guardian|named|called|kid|child|aunt|uncle|cousin|"
+    "niece|nephew|boss|coworker|co-worker|teammate|neighbour|neighbor|landlord|account holder|cardholder"
 )
+# Given names that are also month names: a name after a cue unless a day number follows.
+MONTH_NAMES = frozenset({"jan", "june", "april", "august"})
 # Everyday words that precede a name only sometimes: they need a first and a last name.
-WEAK_INTRODUCTIONS = "by|with|and|for|to|add|from|of|as|at|me and|tell|ask|thank"
+WEAK_INTRODUCTIONS = "by|with|and|for|to|add|from|of|as|at|me and|tell|ask|thank|name"
+
+# Chat openers and fillers that stand before a comma the way a name does ("Btw, can you …").
+CHAT_INTERJECTIONS = frozenset(
+    """
+btw fyi pls plz lol lmao haha hmm hmmm hm ugh yeah yep yup nope nah omg tbh imo imho afaik iirc np
+ah ahh oh ohh oops aha wow whoa yo heya howdy kk meh huh eh uh um umm welp lmk asap ps nb alright
+anyway anyways actually honestly basically also sorry ok okay cool great sure fine nice perfect
+""".split()
+)
