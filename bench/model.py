@@ -114,8 +114,8 @@ def report_backends(rates: dict[str, dict[str, float]] | None) -> None:
     print(f"SmolLM2 per backend, threads=1, greedy, a {MAX_TOKENS}-token story (median of {ROUNDS}):")
     for name, row in rates.items():
         print(
-            f"  {name:14} {row['decode_tok_s']:6.1f} tok/s generating, {row['tok_s']:6.1f} tok/s whole answer "
-            f"({row['tokens']:.0f} tokens), first token {row['ttft_ms']:.0f} ms"
+            f"  {name:14} {row['decode_tok_s']:6.1f} tok/s generating, {row['tok_s']:6.1f} tok/s whole "
+            f"answer ({row['tokens']:.0f} tokens), first token {row['ttft_ms']:.0f} ms"
         )
     ratio = rates["llama_cpp"]["decode_tok_s"] / rates["ctransformers"]["decode_tok_s"]
     print(f"  llama_cpp / ctransformers (generating): {ratio:.2f}x")
