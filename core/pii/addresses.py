@@ -63,6 +63,24 @@ def addresses(text: str) -> list[Span]:
         if not _numbered_words(cue.group("address")):
             found.append(Span(start, _extend_address(text, end), ADDRESS, 0.6))
     found += [Span(m.start(), m.end(), ADDRESS, 0.9) for m in _MILITARY.finditer(text)]
+    return found + _more_shapes(text)
+
+
+def _more_shapes(text: str) -> list[Span]:
+    """Flats and postcodes named on their own, street names with a US street type, lowercase streets
+    and house numbers written with a sign ("Nr. 21")."""
+    found = [Span(m.start(), m.end(), ADDRESS, 0.6) for m in p.STANDALONE_UNIT.finditer(text)]
+    found += [Span(*m.span("code"), ADDRESS, 0.6) for m in p.POSTCODE_CUE.finditer(text)]
+    for match in p.NAME_AND_STREET_TYPE.finditer(text):
+        name = match.group().split()[0]
+        if not _ordinary_words("x " + name) and name.lower() not in COMMON_WORDS:
+            found.append(Span(match.start(), _extend_address(text, match.end()), ADDRESS, 0.5))
+    for match in p.LOWERCASE_STREET.finditer(text):
+        if not any(w in COMMON_WORDS for w in match.group().split()[1:-1]):
+            found.append(Span(match.start(), match.end(), ADDRESS, 0.55))
+    for match in p.STREET_THEN_NUMBER_SIGN.finditer(text):
+        if not _numbered_words(re.sub(r"(?i)\b(?:nr|no|num|núm)\b\.?|[nN][º°]|n\.º", " ", match.group())):
+            found.append(Span(match.start(), _extend_address(text, match.end()), ADDRESS, 0.7))
     return found
 
 
@@ -102,6 +120,8 @@ def _skip_common_words(text: str, start: int, end: int) -> int | None:
 
 def _extend_address(text: str, end: int) -> int:
     """Grow an address over a unit, city, state, postcode and country, on one or more lines."""
+    number_tail = p.NUMBER_TAIL.match(text, end)  # "Stationsweg 4-6", "Dorpsstraat 12 bis"
+    end = number_tail.end() if number_tail else end
     tail = _SAME_LINE_TAIL.match(text, end)
     if tail:
         end = tail.end()
@@ -143,8 +163,9 @@ _PLACE_WORDS = {
 _NOT_PLACE = COMMON_WORDS - _PLACE_WORDS
 _PLACE_PARTICLES = frozenset(
     "de da do dos das del della di du des la le les sur sous am an im der den van von upon on "
-    "nad pod na".split()
+    "nad pod na u bei en y e lès".split()
 )
+_NOT_REGION = frozenset("OK ASAP FYI PS BTW THX TIA NB".split())  # shouting, not a state or town
 _POSTCODE_PART = re.compile(r"(?=[A-Z]*\d)[A-Z0-9]{2,4}|\d{4,6}(?:-\d{4})?|\d{2}-\d{3}")
 _DISTRICT = re.compile(r"\d{1,2}")  # "Praha 1", "Wien 3": a district number after the town
 _QUALIFIER = re.compile(r"\([A-Z][a-z]+\)")  # "Cyprus (Greek) 10080"
@@ -161,6 +182,7 @@ def _address_part(segment: str) -> int:
         if token in _PLACE_PARTICLES:  # "Teixeira de Freitas", "Frankfurt am Main": taken with what follows
             continue
         place = token[0].isupper() and token.lower().strip(".") not in _NOT_PLACE
+        place = place or (token.isupper() and token.isalpha() and token not in _NOT_REGION)  # "ON", "KNIVSTA"
         after_place = count > 0 and taken > 0
         district = after_place and _DISTRICT.fullmatch(token)
         qualifier = after_place and _QUALIFIER.fullmatch(token)

@@ -106,7 +106,7 @@ _STREET_ENDINGS = (
 _STREET_OPENERS = (
     "Rue|Avenue|Av\\.|Avda\\.|Boulevard|Bd\\.?|Bvd\\.?|Chemin|Allée|Impasse|Quai|Place|Route|Cours|"
     "Via|Viale|Vicolo|Piazza|Piazzale|Corso|Largo|Strada|Contrada|"
-    "Calle|C/|Carrer|Avenida|Paseo|Plaza|Camino|Carretera|Ronda|Travesía|"
+    "Calle|C/|c/|Ctra\\.|Pza\\.|Carrer|Avenida|Paseo|Plaza|Camino|Carretera|Ronda|Travesía|"
     "Rua|R\\.|Travessa|Praça|Estrada|Alameda|"
     "ul\\.|Ul\\.|ulica|Ulica|al\\.|Al\\.|pl\\.|os\\.|Trg|Odos|Odós|Leoforos|Λ\\.|Οδός|Rruga|Bulevardul"
 )
@@ -122,7 +122,7 @@ EUROPEAN_STREET = re.compile(
     # a name, then a lowercase street-type word, then the number ("Bécsi utca 56.", "Baross tér 3")
     rf"|\b(?:[{UPPER}][\w'’.-]*\s+){{1,3}}(?:utca|u\.|út|útja|tér|tere|körút|krt\.|köz|sor|kapu|sétány|"
     r"fasor|rakpart|rkp\.|str\.|"
-    r"ulica|ul\.|cesta|trg|ulice|náměstí|nám\.|třída|nábřeží|tänav|põik|puiestee|iela|gatvė|g\.|"
+    r"ulica|ul\.|cesta|trg|ulice|náměstí|nám\.|třída|nábřeží|tänav|tee|maantee|põik|puiestee|iela|gatvė|g\.|"
     r"sokak|sokağı|caddesi|cad\.|bulvarı)\s+\d{1,5}[a-z]?\.?(?=\W|$)",
 )
 # The same without a house number, for the street-type words that are no English word.
@@ -133,7 +133,10 @@ STREET_WITHOUT_NUMBER = re.compile(
     rf"Chemin|Allée|Impasse|Quai|ul\.|al\.|Odos|Rruga)\s+(?:{_NAME_PART}\s+){{0,3}}?[{UPPER}][\w'’-]+"
 )
 SECONDARY_UNIT = re.compile(
-    r"(?i)^(?:(?:apt|apartment|suite|ste|unit|floor|fl|room|rm|building|bldg)\b\.?|#)\s*#?\s*[\w-]{1,6}\b"
+    # flats, floors and doors in several languages ("Whg. 5", "Piso 3", "Top 7"; "3º izq.", "2ºB")
+    r"(?i)^(?:(?:apt|apartment|suite|ste|unit|floor|fl|room|rm|building|bldg|flat|level|lvl|block|blk|"
+    r"piso|planta|puerta|esc|whg|top|stiege|étage|etg|og)\b\.?|#)\s*#?\s*[\w-]{1,6}\b"
+    r"|^\d{1,2}[ºª°]\s?(?:[A-Za-z]\b|izq(?:da)?\.?|dcha\.?|dch\.?)?"
 )
 POSTAL_CODE = re.compile(
     r"\b(?:\d{5}(?:-\d{4})?|\d{4,6}|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}|[A-Z]\d[A-Z] ?\d[A-Z]\d)\b"
@@ -179,4 +182,41 @@ STREET_BEFORE_POSTCODE = re.compile(
     rf"(?:(?:\d{{4,6}}|\d{{2}}-\d{{3}}|[A-Z]{{1,2}}\d[A-Z\d]?[ \t]?\d[A-Z]{{2}})[ \t]+[{UPPER}]"
     r"|(?i:apt|apartment|suite|unit|flat|floor)\b))"
 )
-PO_BOX = re.compile(r"\b(?:P\.?\s?O\.?\s?Box|PO Box|Postfach)\s+\d{1,6}\b", re.IGNORECASE)
+PO_BOX = re.compile(
+    # post-office boxes worldwide (PO Box, GPO Box, Private/Locked Bag, PMB, Postfach, Postbus, Apartado,
+    # Casilla, Caixa Postal, BP, Boîte postale) and US rural routes ("RR 2 Box 152", "HC 1 Box 5")
+    r"\b(?:(?:G\.?\s?)?P\.?\s?O\.?\s?Box|PO Box|Postfach|Postbus|Postboks|Apartado(?: de correos)?|"
+    r"Apdo\.|Casilla(?: de correo)?|Caixa Postal|Boîte postale|B\.P\.|PMB|Private Bag|Locked Bag|"
+    r"(?:RR|HC|Rural Route|Star Route)\s+\d{1,3}\s+Box)\s+\d{1,6}(?:\s\d{2}){0,2}\b",
+    re.IGNORECASE,
+)
+# A flat, suite or apartment named on its own ("Apt. 651", "Suite 224", "Flat 4B"): the designators
+# that name nothing but a dwelling ("Room 4", "Unit 5", "Floor 2" stay: they are everyday words).
+STANDALONE_UNIT = re.compile(r"\b(?:Apt\.?|APT\.?|Apartment|Suite|Ste\.|Flat)\s*#?\s*\d{1,5}[A-Za-z]?\b")
+# A postcode the text names as one ("zip 94107", "postcode SW1A 1AA", "PLZ 10115", "CEP 01310-100")
+POSTCODE_CUE = re.compile(
+    r"(?i:\b(?:zip(?:\s*code)?|post(?:al)?\s*code|postcode|PLZ|CEP|c[óo]digo postal|code postal|CAP|"
+    r"PIN\s*code|pincode)(?:\s+is|\s*:|\s*#)?)\s*"
+    r"(?P<code>\d{5}(?:-\d{4})?|\d{5}-\d{3}|\d{2}-\d{3}|\d{3}-\d{4}|\d{3}\s?\d{2,3}|\d{4}\s?[A-Z]{2}|\d{4,6}|"
+    r"[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}|[A-Z]\d[A-Z]\s?\d[A-Z]\d)\b"
+)
+# A street name and a US street type without a number ("Eriksson Crescent", "Jens Underpass"): the
+# name must be no English word (checked in addresses.py: "Apple Park", "Silicon Valley" stay).
+NAME_AND_STREET_TYPE = re.compile(
+    rf"(?<![\w'’-])[{UPPER}][{LOWER}'’-]{{2,}}\s+(?:{STREET_SUFFIXES})\b(?!['’-])"
+)
+# A lowercase house number and street ("55 oak street", "742 evergreen terrace"): the words between
+# must be no everyday words ("5 miles down the road" stays: see addresses.py).
+LOWERCASE_STREET = re.compile(
+    r"\b\d{1,6}[a-z]?\s+(?:[a-z][a-z'’-]+\s+){1,3}"
+    r"(?:street|st\.|avenue|ave\.?|road|rd\.|drive|dr\.|lane|ln\.|boulevard|blvd\.?|terrace|court|ct\.|"
+    r"place|parkway|highway|hwy|crescent|circle|square|way)(?!\w)"
+)
+# A house number written with a sign after the street ("Kurfürstendamm Nr. 21", "Avenida Reforma No. 222",
+# "Calle Mayor nº 5"); the words before must not be English words ("Order No. 12345", see addresses.py).
+STREET_THEN_NUMBER_SIGN = re.compile(
+    rf"(?<![\w'’-])[{UPPER}][\w'’.-]+(?:\s+{_NAME_PART}){{0,4}}?,?\s+(?:Nr\.|No\.|Nº|nº|n\.º|N°|núm\.|Num\.)\s*"
+    r"\d{1,5}[A-Za-z]?\b"
+)
+# What may follow a house number: a range or second number and a "bis"/"ter" ("12-14", "10/12", "5 bis")
+NUMBER_TAIL = re.compile(r"(?:[-/]\d{1,5}[A-Za-z]?\b)?(?:[ \t]+(?:bis|ter|quater)\b)?")
