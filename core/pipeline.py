@@ -3,9 +3,9 @@
 Each stage is `async def process(turn, call_next) -> SkillResult`. Not calling `call_next`
 ends the turn; code after `await call_next(turn)` runs on the way out.
 
-Round trips: a stage (or the terminal) may also implement `Prefetch`: it queues its Redis
-commands on one batch that runs before the onion, and later reads `turn.prefetched[name]`.
-A turn then opens with one round trip instead of one per stage. Stages still work without it.
+Round trips: a stage (or the terminal) that needs Redis state implements `Prefetch`: it queues
+its Redis commands on one batch that runs before the onion, and reads `turn.prefetched[name]`
+in `process`. A turn thus opens with one round trip instead of one per stage.
 """
 
 from __future__ import annotations
@@ -79,14 +79,12 @@ BatchFactory = Callable[[], Any]
 class Pipeline:
     """Runs a turn through `stages` in order, then `terminal` (the skill dispatch)."""
 
-    def __init__(self, stages: Sequence[Stage], terminal: Next, *, batch: BatchFactory | None = None) -> None:
+    def __init__(self, stages: Sequence[Stage], terminal: Next, *, batch: BatchFactory) -> None:
         self.stages = tuple(stages)
         self._entry = self._compose(terminal)
         self._batch = batch
         parts = (*self.stages, terminal)
-        self._prefetchers = (
-            [cast(Prefetch, p) for p in parts if callable(getattr(p, "prefetch", None))] if batch else []
-        )
+        self._prefetchers = [cast(Prefetch, p) for p in parts if callable(getattr(p, "prefetch", None))]
 
     def _compose(self, terminal: Next) -> Next:
         handler = terminal
@@ -100,7 +98,6 @@ class Pipeline:
         return await self._entry(turn)
 
     async def _prefetch(self, turn: Turn) -> None:
-        assert self._batch is not None
         batch = self._batch()
         counts = [(part.name, part.prefetch(turn, batch)) for part in self._prefetchers]
         results = await batch.execute()

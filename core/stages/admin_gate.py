@@ -47,8 +47,7 @@ class AdminGateStage:
             command = self._commands.get(name)
             if command is not None:
                 return await self._run(turn, command.name, args)
-        early = turn.prefetched.get(self.name)
-        muted = bool(early[0]) if early else await self._controls.is_muted(event.conversation)
+        (muted,) = turn.prefetched[self.name]
         if muted:
             turn.stop(Outcome.MUTED)
             return None

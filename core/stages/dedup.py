@@ -24,15 +24,11 @@ class DedupStage:
         self._metrics = metrics
 
     def prefetch(self, turn: Turn, batch: Any) -> int:
-        self._claim(batch, turn)
+        batch.set(self._keys.dedup(turn.event.id), turn.id, nx=True, ex=turn.bot.limits.dedup_seconds)
         return 1
 
-    def _claim(self, client: Any, turn: Turn) -> Any:
-        return client.set(self._keys.dedup(turn.event.id), turn.id, nx=True, ex=turn.bot.limits.dedup_seconds)
-
     async def process(self, turn: Turn, call_next: Next) -> SkillResult:
-        early = turn.prefetched.get(self.name)
-        first = early[0] if early else await self._claim(self._redis, turn)
+        (first,) = turn.prefetched[self.name]
         if not first:
             self._metrics.dedup_hits.inc()
             log.info("duplicate event dropped", extra={"event_id": turn.event.id})

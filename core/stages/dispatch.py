@@ -32,11 +32,8 @@ class SkillDispatch:
         return 1
 
     async def __call__(self, turn: Turn) -> SkillResult:
-        early = turn.prefetched.get(self.name)
-        if early:
-            disabled = {str(m) for m in early[0]}
-        else:
-            disabled = await self._controls.disabled_skills(turn.event.conversation)
+        (members,) = turn.prefetched[self.name]
+        disabled = {str(m) for m in members}
         intent = self._router.classify(turn.event, disabled=disabled)
         turn.intent = intent
         chosen = self._router.skills[intent.skill]

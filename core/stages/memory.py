@@ -20,6 +20,7 @@ class ConversationMemory:
         self._keys = keys
 
     async def recall(self, bot: BotDefinition, conversation: ConversationRef) -> list[dict[str, str]]:
+        """The conversation's remembered (masked) messages, oldest first."""
         if bot.memory.turns == 0:
             return []
         return self.decode(await self.queue_recall(self._redis, bot, conversation))
@@ -62,11 +63,8 @@ class MemoryStage:
 
     async def process(self, turn: Turn, call_next: Next) -> SkillResult:
         conversation = turn.event.conversation
-        early = turn.prefetched.get(self.name)
-        if early:
-            turn.history = self._memory.decode(early[0])
-        else:
-            turn.history = await self._memory.recall(turn.bot, conversation)
+        rows = turn.prefetched[self.name]  # empty when the bot keeps no memory
+        turn.history = self._memory.decode(rows[0]) if rows else []
         result = await call_next(turn)
         entries = [("user", turn.event.text)]
         if isinstance(result, Reply) and not result.notice:

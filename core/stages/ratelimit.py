@@ -41,12 +41,10 @@ class RateLimitStage:
     def prefetch(self, turn: Turn, batch: Any) -> int:
         """Count this event in the opening batch, after the dedup claim queued before it."""
         now = time.time()
-        return self._count(batch, turn, self._checks(turn), int(now // turn.bot.limits.window_seconds))
-
-    def _count(self, client: Any, turn: Turn, checks: tuple, window: int) -> int:
+        window = int(now // turn.bot.limits.window_seconds)
         keys = [self._keys.dedup(turn.event.id)]
-        keys += [self._keys.rate(scope, subject, window) for scope, subject, _limit, _text in checks]
-        client.eval(COUNT_IF_FIRST, len(keys), *keys, turn.id, turn.bot.limits.window_seconds * 2)
+        keys += [self._keys.rate(scope, subject, window) for scope, subject, *_ in self._checks(turn)]
+        batch.eval(COUNT_IF_FIRST, len(keys), *keys, turn.id, turn.bot.limits.window_seconds * 2)
         return 1
 
     @staticmethod
@@ -69,12 +67,7 @@ class RateLimitStage:
         now = time.time()
         window = int(now // window_len)
         checks = self._checks(turn)
-        results = turn.prefetched.get(self.name)
-        if results is None:
-            pipe = self._redis.pipeline(transaction=False)
-            self._count(pipe, turn, checks, window)
-            results = await pipe.execute()
-        counts = results[0]
+        (counts,) = turn.prefetched[self.name]
         if not counts:  # not this turn's claim: a redelivery the dedup stage let through?
             return await call_next(turn)
         for (scope, subject, limit, text), count in zip(checks, counts, strict=True):
