@@ -29,6 +29,9 @@ CLAIM_WAIT_S = 0.05
 CLAIM_TRIES = 200
 
 
+MAX_TRACKED_EDITS = 10_000
+
+
 class Delivery:
     def __init__(
         self,
@@ -88,6 +91,8 @@ class Delivery:
             return
         try:
             self._last_edit[job_id] = now
+            if len(self._last_edit) > MAX_TRACKED_EDITS:  # answers finished by another replica
+                del self._last_edit[next(iter(self._last_edit))]
             reply = await self._restore(turn, self._reply(turn, text), partial=True)
             if turn.sent is None:
                 sent = await self._hub.send(reply)
