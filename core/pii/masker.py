@@ -2,19 +2,24 @@
 
 mask: analyse → one placeholder per distinct value (vault, per conversation) → masked text, and
 a JSON state {"scope", "restore"} that any replica can use later. restore: expand only the
-placeholders of that scope whose type the destination may see."""
+placeholders of that scope whose type the destination may see; every other placeholder (and any
+generic one a model invents) is shown as a readable redaction (`core.pii.redaction`)."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from core.events import Reply
-from core.pii.policy import destination_of, restore_text
+from core.pii import redaction
+from core.pii.policy import destination_of
 from core.pii.service import AnalyzerService
-from core.pii.spans import PARTIAL_PLACEHOLDER, placeholders_in, replace
+from core.pii.spans import placeholders_in, replace
 from core.pii.vault import PlaceholderStore
 from core.pipeline import Turn
 from core.stages.pii import Masked
+
+log = logging.getLogger(__name__)
 
 
 def scope_of(bot_name: str, conversation_key: str) -> str:
@@ -39,23 +44,20 @@ class PiiMasker:
         return Masked(replace(text, spans, placeholders), state, tuple(s.type for s in spans))
 
     async def restore(self, state: Any, reply: Reply) -> Reply:
-        if not state:
-            return reply
         return reply.with_text(await self._restore(state, reply.text))
 
     async def restore_partial(self, state: Any, reply: Reply) -> Reply:
         """For streamed text: a trailing fragment that may still become a placeholder waits."""
-        text = reply.text
-        held = PARTIAL_PLACEHOLDER.search(text)
-        if held is not None:
-            text = text[: held.start()]
-        if not state:
-            return reply.with_text(text)
-        return reply.with_text(await self._restore(state, text))
+        return reply.with_text(await self._restore(state, redaction.hold_back(reply.text)))
 
-    async def _restore(self, state: dict[str, Any], text: str) -> str:
+    async def _restore(self, state: Any, text: str) -> str:
+        """Never raises: when the vault cannot be read, every placeholder is withheld."""
         found = placeholders_in(text)
-        if not found:
-            return text
-        values = await self.store.lookup(state["scope"], found)
-        return restore_text(text, values, frozenset(state.get("restore", ())))
+        values: dict[str, str] = {}
+        if found and state:
+            try:
+                values = await self.store.lookup(state["scope"], found)
+            except Exception as exc:  # noqa: BLE001 — withhold rather than show raw tokens
+                log.error("PII vault lookup failed (%s); placeholders withheld", type(exc).__name__)
+        allowed = frozenset(state.get("restore", ())) if state else frozenset()
+        return redaction.render(text, values, allowed)

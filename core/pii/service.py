@@ -82,13 +82,31 @@ class AnalyzerService:
             try:
                 analyzer = self._analyzer.result()
                 items = [(text, config) for text, config, _ in batch]
-                results = await loop.run_in_executor(_EXECUTOR, analyzer.analyze_many, items)
+                outcomes = await loop.run_in_executor(_EXECUTOR, _analyze_isolated, analyzer, items)
             except Exception as exc:  # noqa: BLE001 — every waiter gets a MaskingError
-                log.error("PII analysis failed: %s", type(exc).__name__)
-                for _text, _config, waiter in batch:
-                    if not waiter.done():
-                        waiter.set_exception(MaskingError(f"PII analysis failed ({type(exc).__name__})"))
-                continue
-            for (_text, _config, waiter), spans in zip(batch, results, strict=True):
-                if not waiter.done():
-                    waiter.set_result(spans)
+                outcomes = [exc] * len(batch)
+            for (_text, _config, waiter), outcome in zip(batch, outcomes, strict=True):
+                if waiter.done():
+                    continue
+                if isinstance(outcome, BaseException):
+                    log.error("PII analysis failed: %s", type(outcome).__name__)
+                    waiter.set_exception(MaskingError(f"PII analysis failed ({type(outcome).__name__})"))
+                else:
+                    waiter.set_result(outcome)
+
+
+def _analyze_isolated(analyzer: Any, items: list[tuple[str, PiiConfig]]) -> list[list[Span] | Exception]:
+    """One pass over the batch; when it fails, each text alone, so that one text the analyzer
+    cannot handle (a lone surrogate...) fails only its own turn."""
+    try:
+        return list(analyzer.analyze_many(items))
+    except Exception:  # noqa: BLE001
+        if len(items) == 1:
+            raise
+    outcomes: list[list[Span] | Exception] = []
+    for item in items:
+        try:
+            outcomes.append(analyzer.analyze_many([item])[0])
+        except Exception as exc:  # noqa: BLE001
+            outcomes.append(exc)
+    return outcomes

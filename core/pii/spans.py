@@ -7,8 +7,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 PLACEHOLDER = re.compile(r"<([A-Z][A-Z_]*?)_(\d+)>")
-# A trailing fragment that may still grow into a placeholder: "<", "<PER", "<PERSON_1".
-PARTIAL_PLACEHOLDER = re.compile(r"<[A-Z_]*\d*$")
 
 
 @dataclass(frozen=True, slots=True)
