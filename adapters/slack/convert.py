@@ -12,14 +12,14 @@ subtype, and channel `message` events that mention the bot (their `app_mention` 
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qs
 
-from core.errors import SwitchboardError
+from adapters.kit.route import MalformedPayload as MalformedPayload  # the body is signed but unreadable
+from adapters.kit.route import parse_form as parse_form
+from adapters.kit.route import parse_json_object
 from core.events import Attachment, ConversationRef, Event, EventKind
 from core.routing import looks_like_command
 
@@ -29,10 +29,6 @@ ANSWERED_SUBTYPES = frozenset({None, "file_share", "thread_broadcast", "me_messa
 JOIN_SUBTYPES = frozenset(
     {"channel_join", "channel_leave", "group_join", "group_leave", "member_joined_channel"}
 )
-
-
-class MalformedPayload(SwitchboardError):
-    """The body is signed but is not a Slack payload we can read (answered with 400)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,21 +52,10 @@ class Skip:
 
 
 def parse_json(body: bytes) -> dict[str, Any]:
-    try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        raise MalformedPayload("body is not valid JSON") from None
-    if not isinstance(data, dict) or not isinstance(data.get("type"), str):
+    data = parse_json_object(body)
+    if not isinstance(data.get("type"), str):
         raise MalformedPayload("body is not a Slack Events API envelope (no 'type')")
     return data
-
-
-def parse_form(body: bytes) -> dict[str, str]:
-    try:
-        fields = parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
-    except UnicodeDecodeError:
-        raise MalformedPayload("form body is not UTF-8") from None
-    return {key: values[0] for key, values in fields.items()}
 
 
 def team_of(envelope: Mapping[str, Any]) -> str | None:
