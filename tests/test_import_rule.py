@@ -64,7 +64,19 @@ def test_each_adapter_package_stands_alone():
         own = path.relative_to(ROOT / "adapters").parts[0]
         for name in imports_of(path):
             parts = name.split(".")
-            if parts[0] == "adapters" and len(parts) > 1 and parts[1] != own:
+            if parts[0] == "adapters" and len(parts) > 1 and parts[1] not in {own, "kit"}:
+                bad.append(f"{path.relative_to(ROOT)} imports {name}")
+    assert not bad, bad
+
+
+def test_the_kit_imports_core_and_no_chat_sdk():
+    bad = []
+    for path in sorted((ROOT / "adapters" / "kit").rglob("*.py")):
+        for name in imports_of(path):
+            parts = name.split(".")
+            if top(name) in {"bots", "skills", *CHAT_SDKS} or (
+                parts[0] == "adapters" and parts[1:2] != ["kit"]
+            ):
                 bad.append(f"{path.relative_to(ROOT)} imports {name}")
     assert not bad, bad
 
