@@ -17,6 +17,7 @@ from core.admin import AdminCommands, default_commands
 from core.audit import AuditLog
 from core.botdef import BotDefinition
 from core.controls import ConversationControls
+from core.http import EdgeLimits
 from core.hub import Hub, ModelGateway
 from core.metrics import Metrics
 from core.model.service import ModelService
@@ -32,6 +33,7 @@ from core.stages.dispatch import SkillDispatch
 from core.stages.memory import ConversationMemory, MemoryStage
 from core.stages.pii import Masker, PiiStage
 from core.stages.ratelimit import RateLimitStage
+from core.stages.size import TextLimitStage
 from core.state import Keys
 
 
@@ -50,8 +52,9 @@ class Assembly:
     ready_checks: dict[str, ReadyCheck] = field(default_factory=dict)
     masker: Masker | None = None  # restores model answers (the model gateway needs it)
     model_service: ModelService | None = None  # start()/stop() it around the hub (model answers)
+    limits: EdgeLimits = field(default_factory=EdgeLimits)
 
-    def http_app(self, max_body_bytes: int = 1_048_576) -> web.Application:
+    def http_app(self, max_body_bytes: int | None = None) -> web.Application:
         routes: list[web.AbstractRouteDef] = []
         for adapter in self.hub.adapters.values():
             if isinstance(adapter, SupportsHttp):
@@ -61,6 +64,7 @@ class Assembly:
             ready_checks=self.ready_checks,
             routes=routes,
             max_body_bytes=max_body_bytes,
+            limits=self.limits,
         )
 
 
@@ -98,6 +102,7 @@ def assemble(
     stages = (
         DedupStage(redis, keys, metrics),
         RateLimitStage(redis, keys, metrics),
+        TextLimitStage(settings.max_message_chars, metrics),
         AdminGateStage(commands, controls, audit, skills, status),
         PiiStage(masker, metrics),
         MemoryStage(memory),
@@ -141,4 +146,5 @@ def assemble(
         ready_checks=ready_checks,
         masker=masker,
         model_service=model_service,
+        limits=settings.limits,
     )

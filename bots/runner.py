@@ -21,6 +21,7 @@ from bots.redis_runner import PrivateRedis
 from bots.worker_process import embedded_worker
 from core.adapter import Adapter
 from core.botdef import BotDefinition, bot_path, load_bot, with_deployment
+from core.http import SERVED, ConnectionGuard
 from core.pii.masker import PiiMasker
 from core.settings import Settings
 
@@ -30,7 +31,11 @@ log = logging.getLogger(__name__)
 def web_adapters(bot: BotDefinition, settings: Settings) -> list[Adapter]:
     adapters: list[Adapter] = []
     if bot.adapter_enabled("webchat", default=True):
-        adapters.append(WebChatAdapter(title=bot.name.capitalize()))
+        adapters.append(
+            WebChatAdapter(
+                title=bot.name.capitalize(), origins=settings.webchat_origins, limits=settings.limits
+            )
+        )
     if bot.adapter_enabled("api", default=True):
         adapters.append(RestAdapter(settings.api_token, timeout_s=settings.api_timeout_s))
     return adapters
@@ -89,8 +94,12 @@ async def serve(settings: Settings, bot: BotDefinition | None = None) -> None:
 
 async def _serve_assembly(assembly: Assembly, settings: Settings, stop: asyncio.Event) -> None:
     app = assembly.http_app(settings.max_body_bytes)
-    runner = web.AppRunner(app, access_log=None, shutdown_timeout=5)
+    served = app[SERVED] = set()
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=5, **settings.limits.server_options())
     await runner.setup()
+    assert runner.server is not None
+    guard = ConnectionGuard(runner.server, served, settings.header_timeout_s)
+    guard.start()
     site = web.TCPSite(runner, settings.http_host, settings.http_port)
     await assembly.hub.start()
     if assembly.model_service is not None:
@@ -112,6 +121,7 @@ async def _serve_assembly(assembly: Assembly, settings: Settings, stop: asyncio.
         await assembly.hub.stop(grace=10)
         if assembly.model_service is not None:
             await assembly.model_service.stop()
+        await guard.stop()
         await runner.cleanup()
         log.info("stopped")
 

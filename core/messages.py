@@ -25,3 +25,7 @@ ADMIN_REFUSED = "Sorry, `{command}` is an admin command and you are not an admin
 UNKNOWN_ADMIN_ARGS = "Usage: {usage}"
 SHUTTING_DOWN = "I'm restarting right now; please send that again in a minute."
 TIMEOUT = "That took too long to answer. Please try again."
+TOO_LONG = (
+    "That message is too long for me to read: please keep it under {limit:,} characters, "
+    "or split it into a few shorter messages."
+)

@@ -47,5 +47,21 @@ class Metrics:
             registry=r,
         )
 
+        self.too_long = Counter(
+            "switchboard_too_long_total", "Messages over the size cap, answered as too long", registry=r
+        )
+        self.http_unhandled = Counter(
+            "switchboard_http_unhandled_total",
+            "Exceptions that escaped an HTTP handler (answered 500): should stay 0",
+            ["route"],
+            registry=r,
+        )
+        self.http_refused = Counter(
+            "switchboard_http_refused_total",
+            "HTTP requests answered 4xx/5xx, by status",
+            ["status"],
+            registry=r,
+        )
+
     def render(self) -> bytes:
         return generate_latest(self.registry)

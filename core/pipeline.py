@@ -35,6 +35,7 @@ class Outcome:
     PRIVACY_STOP = "privacy_stop"
     ERROR = "error"
     REJECTED = "rejected"  # shutting down
+    TOO_LONG = "too_long"  # over the message size cap
 
 
 @dataclass(slots=True)

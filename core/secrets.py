@@ -5,6 +5,17 @@ from __future__ import annotations
 import hmac
 
 
+def _bytes(value: str | bytes) -> bytes:
+    # surrogatepass: any str encodes (lone surrogates included), so a comparison never raises
+    return value if isinstance(value, bytes) else value.encode("utf-8", "surrogatepass")
+
+
+def same_bytes(given: str | bytes, expected: str | bytes) -> bool:
+    """Constant-time equality of two values as UTF-8 bytes: never raises, whatever the text
+    (`hmac.compare_digest` raises TypeError on non-ASCII `str`)."""
+    return hmac.compare_digest(_bytes(given), _bytes(expected))
+
+
 class Secret:
     """Holds a secret string; `str()` and `repr()` show `***`. Use `.reveal()` to read it."""
 
@@ -18,8 +29,7 @@ class Secret:
 
     def matches(self, candidate: str) -> bool:
         """Constant-time comparison."""
-        # surrogateescape: header values with undecodable bytes compare unequal, never raise
-        return hmac.compare_digest(self._value.encode(), candidate.encode("utf-8", "surrogateescape"))
+        return same_bytes(candidate, self._value)
 
     def __repr__(self) -> str:
         return "Secret('***')"

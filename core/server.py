@@ -1,19 +1,21 @@
-"""The one HTTP port: health, readiness, metrics, plus every adapter's routes."""
+"""The one HTTP port: health, readiness, metrics, plus every adapter's routes, behind the edge
+middleware (`core.http`)."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import replace
 from typing import Any
 
 from aiohttp import web
 from redis.asyncio import Redis
 
+from core.http import EdgeLimits, edge_middleware, quiet_aiohttp_errors
 from core.metrics import Metrics
 
 log = logging.getLogger(__name__)
-
-MAX_BODY = web.AppKey("max_body", int)
 
 # A readiness check returns (ok, detail). Detail is shown in the /readyz body.
 ReadyCheck = Callable[[], Awaitable[tuple[bool, Any]]]
@@ -30,27 +32,15 @@ def redis_check(redis: Redis) -> ReadyCheck:
     return check
 
 
-@web.middleware
-async def json_errors(request: web.Request, handler: Any) -> web.StreamResponse:
-    """Bad input never becomes a 500 with a traceback: HTTP errors become JSON bodies."""
+async def _bounded(check: ReadyCheck, timeout_s: float) -> tuple[bool, Any]:
+    """A check that hangs (a frozen Redis) counts as failed after `timeout_s`."""
     try:
-        return await handler(request)
-    except web.HTTPException as exc:
-        if exc.status < 400 or exc.content_type == "application/json":
-            raise
-        if exc.status == 413:
-            body = {"error": "request body too large", "limit_bytes": request.app[MAX_BODY]}
-        else:
-            body = {"error": exc.reason}
-        return web.json_response(body, status=exc.status, headers=_keep_headers(exc))
-    except Exception as exc:  # noqa: BLE001 — last line: log the type, answer plainly
-        log.exception("unhandled error in %s %s: %s", request.method, request.path, type(exc).__name__)
-        return web.json_response({"error": "internal error"}, status=500)
-
-
-def _keep_headers(exc: web.HTTPException) -> dict[str, str]:
-    keep = {"Allow", "Retry-After", "WWW-Authenticate"}
-    return {k: v for k, v in exc.headers.items() if k in keep}
+        async with asyncio.timeout(timeout_s):
+            return await check()
+    except TimeoutError:
+        return False, f"no answer within {timeout_s:g} s"
+    except Exception as exc:  # noqa: BLE001 — a broken check means not ready, never a 500
+        return False, f"check failed ({type(exc).__name__})"
 
 
 def build_app(
@@ -58,21 +48,25 @@ def build_app(
     metrics: Metrics,
     ready_checks: dict[str, ReadyCheck],
     routes: Iterable[web.AbstractRouteDef] = (),
-    max_body_bytes: int = 1_048_576,
+    max_body_bytes: int | None = None,
+    limits: EdgeLimits | None = None,
 ) -> web.Application:
-    app = web.Application(client_max_size=max_body_bytes, middlewares=[json_errors])
-    app[MAX_BODY] = max_body_bytes
+    limits = limits or EdgeLimits()
+    if max_body_bytes is not None:
+        limits = replace(limits, max_body_bytes=max_body_bytes)
+    quiet_aiohttp_errors()
+    app = web.Application(
+        client_max_size=limits.max_body_bytes, middlewares=[edge_middleware(limits, metrics)]
+    )
 
     async def healthz(_request: web.Request) -> web.Response:
         return web.json_response({"status": "ok"})
 
     async def readyz(_request: web.Request) -> web.Response:
-        details: dict[str, Any] = {}
-        ready = True
-        for name, check in ready_checks.items():
-            ok, detail = await check()
-            details[name] = detail
-            ready = ready and ok
+        names = list(ready_checks)
+        results = await asyncio.gather(*(_bounded(ready_checks[n], limits.readyz_timeout_s) for n in names))
+        details = {name: detail for name, (_, detail) in zip(names, results, strict=True)}
+        ready = all(ok for ok, _ in results)
         body = {"status": "ready" if ready else "not ready", "checks": details}
         return web.json_response(body, status=200 if ready else 503)
 

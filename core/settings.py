@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from core.errors import ConfigError
+from core.http.limits import EdgeLimits
+from core.http.origin import normal_origin
 from core.secrets import Secret
 
 ENV_SOURCE = "environment"
@@ -30,6 +32,40 @@ def _int(env: Mapping[str, str], key: str, default: int, *, low: int, high: int)
     return value
 
 
+def _float(env: Mapping[str, str], key: str, default: float, *, low: float, high: float) -> float:
+    raw = env.get(key)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = float("nan")
+    if not low <= value <= high:  # NaN fails too
+        raise ConfigError(
+            f"{key}={raw!r} is not a number of seconds between {low:g} and {high:g}; set it in that range",
+            source=ENV_SOURCE,
+        )
+    return value
+
+
+def _origins(env: Mapping[str, str], key: str) -> tuple[str, ...]:
+    """`https://chat.example.com,http://localhost:3000` → normalised origins, or a ConfigError."""
+    found = []
+    for item in (env.get(key) or "").split(","):
+        item = item.strip().rstrip("/")
+        if not item:
+            continue
+        origin = normal_origin(item)
+        if origin is None:
+            raise ConfigError(
+                f"{key}: {item!r} is not an origin; write scheme://host[:port] "
+                "(e.g. https://chat.example.com), comma-separated",
+                source=ENV_SOURCE,
+            )
+        found.append(origin)
+    return tuple(found)
+
+
 def _secret(env: Mapping[str, str], key: str) -> Secret | None:
     raw = env.get(key, "")
     return Secret(raw) if raw else None
@@ -48,7 +84,23 @@ class Settings:
     max_body_bytes: int = 1_048_576
     api_timeout_s: int = 30
     key_prefix: str = "sb"
+    max_message_chars: int = 8_000  # one cap for every adapter; longer messages get a polite reply
+    body_timeout_s: float = 10.0
+    header_timeout_s: float = 10.0
+    readyz_timeout_s: float = 1.0
+    sockets_per_address: int = 256
+    webchat_origins: tuple[str, ...] = ()  # besides the hub's own origin
     extra: Mapping[str, str] = field(default_factory=dict, repr=False)
+
+    @property
+    def limits(self) -> EdgeLimits:
+        return EdgeLimits(
+            max_body_bytes=self.max_body_bytes,
+            body_timeout_s=self.body_timeout_s,
+            header_timeout_s=self.header_timeout_s,
+            readyz_timeout_s=self.readyz_timeout_s,
+            sockets_per_address=self.sockets_per_address,
+        )
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -63,5 +115,11 @@ class Settings:
             max_body_bytes=_int(env, "SWITCHBOARD_MAX_BODY_BYTES", 1_048_576, low=1024, high=64 * 1_048_576),
             api_timeout_s=_int(env, "SWITCHBOARD_API_TIMEOUT", 30, low=1, high=3600),
             key_prefix=env.get("SWITCHBOARD_KEY_PREFIX") or "sb",
+            max_message_chars=_int(env, "SWITCHBOARD_MAX_MESSAGE_CHARS", 8_000, low=100, high=200_000),
+            body_timeout_s=_float(env, "SWITCHBOARD_BODY_TIMEOUT", 10.0, low=0.1, high=600),
+            header_timeout_s=_float(env, "SWITCHBOARD_HEADER_TIMEOUT", 10.0, low=0.1, high=600),
+            readyz_timeout_s=_float(env, "SWITCHBOARD_READYZ_TIMEOUT", 1.0, low=0.05, high=60),
+            sockets_per_address=_int(env, "SWITCHBOARD_SOCKETS_PER_ADDRESS", 256, low=1, high=100_000),
+            webchat_origins=_origins(env, "SWITCHBOARD_WEBCHAT_ORIGINS"),
             extra={k: v for k, v in env.items() if k.startswith(("SWITCHBOARD_", "SLACK_"))},
         )

@@ -61,10 +61,17 @@ async def test_wrong_or_missing_token_is_401(redis):
 async def test_malformed_json_is_400_naming_the_problem(redis):
     async with web_hub(redis) as hub:
         headers = {**hub.auth(), "Content-Type": "application/json"}
-        for raw in (b"{not json", b"", b"\xff\xfe\x00", b"[" * 100_000 + b"]" * 100_000):
+        cases = {
+            b"{not json": "body is not valid JSON",
+            b"": "body is not valid JSON",
+            b"\xff\xfe\x00": "body is not valid UTF-8",
+            b"[" * 100_000 + b"]" * 100_000: "JSON nested deeper than 32 levels",
+            b'{"text": "\\ud800"}': "a JSON string is not valid Unicode (it contains a lone surrogate)",
+        }
+        for raw, error in cases.items():
             response = await hub.client.post(API, data=raw, headers=headers)
             assert response.status == 400, raw[:10]
-            assert (await response.json())["error"] == "body is not valid JSON"
+            assert (await response.json())["error"] == error
         response = await hub.client.post(API, json=["a", "list"], headers=hub.auth())
         assert response.status == 400
         assert "JSON object" in (await response.json())["error"]
@@ -115,7 +122,12 @@ async def test_body_over_the_limit_is_413_with_json_body(redis):
         body = {"conversation_id": "c", "user_id": "u", "text": "x" * 5000}
         response = await hub.client.post(API, json=body, headers=hub.auth())
         assert response.status == 413
-        assert await response.json() == {"error": "request body too large", "limit_bytes": 4096}
+        answer = await response.json()
+        assert answer == {
+            "error": "request body too large",
+            "limit_bytes": 4096,
+            "request_id": response.headers["X-Request-Id"],
+        }
         small = await hub.post("/about")
         assert small.status == 200  # the server is fine afterwards
 

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 import aiohttp
 import pytest
 
+from adapters.webchat.adapter import conversation_of
 from core.events import ConversationRef, Reply
 from tests import slow_skills
 from tests.webhub import SKILLS, web_hub
@@ -59,7 +60,8 @@ async def test_bad_frames_get_readable_errors_and_the_socket_stays_usable(redis)
             ('{"type": "shout", "text": "hi"}', "Unknown frame type"),
             ('{"type": "message", "text": "   "}', "Type a message first"),
             ('{"type": "message", "text": 42}', "Type a message first"),
-            ('{"type": "message", "text": "' + "x" * 4001 + '"}', "too long"),
+            ('{"type": "message", "text": "\\ud800 hi"}', "lone surrogate"),
+            ("[" * 30_000 + "]" * 30_000, "nested deeper than 32 levels"),
         ]
         for raw, expected in bad:
             await ws.send_str(raw)
@@ -77,7 +79,7 @@ async def test_replies_wait_in_the_outbox_until_the_session_reconnects(redis):
             pass
         for n in range(3):
             await hub.assembly.hub.send(
-                Reply(f"while you were away {n}", ConversationRef("webchat", session))
+                Reply(f"while you were away {n}", ConversationRef("webchat", conversation_of(session)))
             )
         async with socket(hub, session) as (ws, same):
             assert same == session

@@ -8,41 +8,63 @@ Protocol (JSON text frames):
                  {"type": "error", "text": "..."}                    (bad input)
 A browser keeps its session id in localStorage; replies for a session that is briefly
 disconnected wait in a small outbox and are flushed when it reconnects.
+
+The session id is a credential (a second socket with it receives the session's replies): it
+never leaves this module. The hub, its logs and Redis see `conversation_of(session)`, a hash.
+Only same-origin pages and `SWITCHBOARD_WEBCHAT_ORIGINS` may open the socket (403 before the
+upgrade otherwise); one client address holds at most `sockets_per_address` sockets (429).
 """
 
 from __future__ import annotations
 
-import json
+import hashlib
 import logging
 import re
 import uuid
 from collections import OrderedDict, defaultdict, deque
+from collections.abc import Iterable
 from pathlib import Path
 
 from aiohttp import WSMsgType, web
 
 from core.adapter import Receive
 from core.events import ConversationRef, Event, EventKind, Reply, SentRef
+from core.http import AddressSlots, BadInput, EdgeLimits, load_json, started
+from core.http.origin import origin_allowed
 from core.routing import looks_like_command
 
 log = logging.getLogger(__name__)
 
 PLATFORM = "webchat"
 STATIC = Path(__file__).parent / "static"
-MAX_TEXT = 4_000
 OUTBOX_LIMIT = 50  # replies kept per disconnected session
 OUTBOX_SESSIONS = 1_000  # disconnected sessions with waiting replies; the oldest is dropped
-_SESSION = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+_SESSION = re.compile(r"^[A-Za-z0-9_-]{22,64}$")  # at least 128 bits when the browser chose it
 _CLIENT_ID = re.compile(r"[^A-Za-z0-9_-]")
+STATIC_FILES = {"chat.css": "text/css", "chat.js": "text/javascript"}
+
+
+def conversation_of(session: str) -> str:
+    """The id the hub knows a session by: stable across reconnects, useless as a credential."""
+    return "s" + hashlib.sha256(session.encode()).hexdigest()[:31]
 
 
 class WebChatAdapter:
     name = PLATFORM
 
-    def __init__(self, *, title: str = "Switchboard") -> None:
+    def __init__(
+        self,
+        *,
+        title: str = "Switchboard",
+        origins: Iterable[str] = (),
+        limits: EdgeLimits | None = None,
+    ) -> None:
         self._title = title
+        self._origins = tuple(origins)
+        self._limits = limits or EdgeLimits()
+        self._slots = AddressSlots(self._limits.sockets_per_address)
         self._receive: Receive | None = None
-        self._sockets: dict[str, set[web.WebSocketResponse]] = defaultdict(set)
+        self._sockets: dict[str, set[web.WebSocketResponse]] = defaultdict(set)  # by conversation
         self._outbox: OrderedDict[str, deque[dict]] = OrderedDict()
 
     async def start(self, receive: Receive) -> None:
@@ -58,41 +80,75 @@ class WebChatAdapter:
         return [
             web.get("/", self.page),
             web.get("/ws", self.socket),
-            web.static("/static", STATIC),
+            web.get("/static/{name}", self.static),
         ]
+
+    async def static(self, request: web.Request) -> web.FileResponse:
+        """Only the page's own files: no name from the request ever reaches the file system."""
+        name = request.match_info["name"]
+        if name not in STATIC_FILES:
+            raise web.HTTPNotFound()
+        return web.FileResponse(STATIC / name, headers={"Content-Type": STATIC_FILES[name]})
 
     async def page(self, _request: web.Request) -> web.Response:
         html = (STATIC / "index.html").read_text(encoding="utf-8")
         return web.Response(text=html.replace("{{title}}", self._title), content_type="text/html")
 
     async def socket(self, request: web.Request) -> web.WebSocketResponse:
+        origin = request.headers.get("Origin")
+        if not origin_allowed(origin, scheme=request.scheme, host=request.host, allowed=self._origins):
+            log.warning(
+                "web chat socket refused: Origin %.80r is not allowed", origin, extra={"platform": PLATFORM}
+            )
+            raise web.HTTPForbidden(
+                text='{"error": "this page may not open the web chat socket (Origin not allowed)"}',
+                content_type="application/json",
+            )
+        address = request.remote or "-"
+        if not self._slots.take(address):
+            raise web.HTTPTooManyRequests(
+                text='{"error": "too many open web chat sockets from this address"}',
+                content_type="application/json",
+            )
+        try:
+            return await self._serve(request)
+        finally:
+            self._slots.give_back(address)
+
+    async def _serve(self, request: web.Request) -> web.WebSocketResponse:
         session = request.query.get("session", "")
         if not _SESSION.match(session):
             session = uuid.uuid4().hex
-        ws = web.WebSocketResponse(heartbeat=30, max_msg_size=64 * 1024)
+        conversation = conversation_of(session)
+        ws = web.WebSocketResponse(heartbeat=30, max_msg_size=self._limits.ws_frame_bytes)
         await ws.prepare(request)
-        self._sockets[session].add(ws)
-        await ws.send_json({"type": "hello", "session": session})
-        await self._flush(session)
+        started(request, ws)
+        self._sockets[conversation].add(ws)
         try:
+            await ws.send_json({"type": "hello", "session": session})
+            await self._flush(conversation)
             async for message in ws:
                 if message.type == WSMsgType.TEXT:
-                    await self._on_text(session, ws, message.data)
+                    await self._on_text(conversation, ws, message.data)
                 elif message.type == WSMsgType.BINARY:
                     await ws.send_json({"type": "error", "text": "Send text frames (JSON), not binary."})
                 elif message.type == WSMsgType.ERROR:
                     break
         finally:
-            self._sockets[session].discard(ws)
-            if not self._sockets[session]:
-                del self._sockets[session]
+            self._sockets[conversation].discard(ws)
+            if not self._sockets[conversation]:
+                del self._sockets[conversation]
         return ws
 
     async def _on_text(self, session: str, ws: web.WebSocketResponse, data: str) -> None:
         try:
-            frame = json.loads(data)
-        except ValueError:
-            await ws.send_json({"type": "error", "text": "That frame was not valid JSON."})
+            frame = load_json(data)
+        except BadInput as exc:
+            log.warning("web chat frame refused: %s", exc.reason, extra={"platform": PLATFORM})
+            text = (
+                "That frame was not valid JSON." if "valid JSON" in exc.reason else f"Refused: {exc.reason}."
+            )
+            await ws.send_json({"type": "error", "text": text})
             return
         if not isinstance(frame, dict) or frame.get("type") != "message":
             await ws.send_json({"type": "error", "text": "Unknown frame type."})
@@ -100,11 +156,6 @@ class WebChatAdapter:
         text = frame.get("text")
         if not isinstance(text, str) or not text.strip():
             await ws.send_json({"type": "error", "text": "Type a message first."})
-            return
-        if len(text) > MAX_TEXT:
-            await ws.send_json(
-                {"type": "error", "text": f"That message is too long (max {MAX_TEXT} characters)."}
-            )
             return
         if self._receive is None:
             await ws.send_json({"type": "error", "text": "The bot is restarting; try again soon."})

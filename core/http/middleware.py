@@ -1,0 +1,204 @@
+"""The one middleware every request goes through.
+
+In order: a request id (echoed as `X-Request-Id`); the body limit from `Content-Length` before a
+byte is read (413, connection closed); the body read under a timeout (408 for a slowloris); then
+the handler. What comes back out:
+- `BadInput` and 4xx `HTTPException`s: a JSON body and one WARNING line (reason, request id);
+- a client gone mid-body: one INFO line, nothing written;
+- anything else: one ERROR line with the traceback and the request id, a 500 JSON body without
+  the exception text, and `switchboard_http_unhandled_total` counted. Fuzzing asserts that no
+  input ever gets here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+import uuid
+from typing import Any
+
+from aiohttp import web
+
+from core.http.limits import EdgeLimits
+from core.http.parsing import BadInput
+from core.metrics import Metrics
+
+log = logging.getLogger(__name__)
+
+REQUEST_ID = "request_id"  # the log field
+REQUEST_ID_KEY = web.RequestKey("request_id", str)
+STARTED = web.RequestKey("started_response", web.StreamResponse)  # already on the wire (a WebSocket)
+# Connections that delivered a request: present only when a ConnectionGuard watches (and prunes) it.
+SERVED = web.AppKey("served_connections", set)
+_GIVEN_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+_QUIET_STATUSES = {401, 403, 404, 405}  # the handler (or nothing worth saying) explains these
+_KEEP_HEADERS = {"Allow", "Retry-After", "WWW-Authenticate"}
+
+
+def started(request: web.Request, response: web.StreamResponse) -> None:
+    """Tell the middleware that `response` is on the wire (after `ws.prepare`): an error after
+    this point closes it instead of writing an HTTP 500 onto an upgraded socket."""
+    request[STARTED] = response
+
+
+def request_id(request: web.Request) -> str:
+    given = request.headers.get("X-Request-Id", "")
+    return given if _GIVEN_ID.match(given) else uuid.uuid4().hex[:16]
+
+
+def _route(request: web.Request) -> str:
+    info = request.match_info
+    resource = info.route.resource if info.route is not None else None
+    return resource.canonical if resource is not None else "unmatched"
+
+
+def edge_middleware(limits: EdgeLimits, metrics: Metrics) -> Any:
+    @web.middleware
+    async def edge(request: web.Request, handler: Any) -> web.StreamResponse:
+        rid = request[REQUEST_ID_KEY] = request_id(request)
+        served = request.app.get(SERVED)
+        if served is not None:
+            served.add(request.protocol)
+        try:
+            refused = await _read_body(request, limits, rid)
+            if refused is not None:
+                metrics.http_refused.labels(str(refused.status)).inc()
+                return refused
+            response = await handler(request)
+        except BadInput as exc:
+            response = _refuse(request, exc.status, exc.reason)
+        except web.HTTPException as exc:
+            if exc.status < 400:
+                raise
+            response = _from_http_exception(request, exc, limits)
+        except ConnectionError:
+            return _gone(request)
+        except Exception as exc:  # noqa: BLE001 — the last line: log once, answer plainly
+            return await _unhandled(request, exc, metrics)
+        if response.status >= 400:
+            metrics.http_refused.labels(str(response.status)).inc()
+        if not response.prepared:
+            response.headers["X-Request-Id"] = rid
+        return response
+
+    return edge
+
+
+async def _read_body(request: web.Request, limits: EdgeLimits, rid: str) -> web.StreamResponse | None:
+    """Enforce the body limits before the handler runs; the handler's `read()` is then free."""
+    length = request.content_length
+    if length is not None and length > limits.max_body_bytes:
+        response = _json(413, {"error": "request body too large", "limit_bytes": limits.max_body_bytes}, rid)
+        _warn(request, 413, f"Content-Length {length} over the limit")
+        return await _send_and_close(request, response)
+    if not request.body_exists:
+        return None
+    try:
+        async with asyncio.timeout(limits.body_timeout_s):
+            await request.read()
+    except TimeoutError:
+        _warn(request, 408, f"body not received within {limits.body_timeout_s:g} s")
+        response = _json(408, {"error": "request body too slow"}, rid)
+        return await _send_and_close(request, response)
+    except web.HTTPRequestEntityTooLarge:
+        _warn(request, 413, "body over the limit")
+        response = _json(413, {"error": "request body too large", "limit_bytes": limits.max_body_bytes}, rid)
+        return await _send_and_close(request, response)
+    return None
+
+
+def _gone(request: web.Request) -> web.Response:
+    """The client disconnected (mid-body, or before its answer): one quiet line, nothing sent."""
+    log.info(
+        "client went away: %s %s from %s",
+        request.method,
+        _route(request),
+        request.remote,
+        extra={REQUEST_ID: request.get(REQUEST_ID_KEY, "-")},
+    )
+    request.protocol.force_close()
+    return web.Response(status=400)
+
+
+async def _send_and_close(request: web.Request, response: web.Response) -> web.Response:
+    """Write the answer now and close the connection: nothing more is read from this client."""
+    response.force_close()
+    try:
+        await response.prepare(request)
+        await response.write_eof()
+    except ConnectionError:
+        pass
+    request.protocol.force_close()  # no lingering read of a body we refused
+    return response
+
+
+def _json(status: int, body: dict[str, Any], rid: str, headers: dict[str, str] | None = None) -> web.Response:
+    response = web.json_response({**body, "request_id": rid}, status=status, headers=headers)
+    response.headers["X-Request-Id"] = rid
+    return response
+
+
+def _warn(request: web.Request, status: int, reason: str) -> None:
+    log.warning(
+        "refused %s %s with %d: %s",
+        request.method,
+        _route(request),
+        status,
+        reason,
+        extra={REQUEST_ID: request.get(REQUEST_ID_KEY, "-")},
+    )
+
+
+def _refuse(request: web.Request, status: int, reason: str) -> web.Response:
+    _warn(request, status, reason)
+    return _json(status, {"error": reason}, request[REQUEST_ID_KEY])
+
+
+def _from_http_exception(request: web.Request, exc: web.HTTPException, limits: EdgeLimits) -> web.Response:
+    rid = request[REQUEST_ID_KEY]
+    headers = {k: v for k, v in exc.headers.items() if k in _KEEP_HEADERS}
+    if exc.content_type == "application/json" and exc.text:
+        response = web.Response(
+            text=exc.text, status=exc.status, content_type="application/json", headers=headers
+        )
+        response.headers["X-Request-Id"] = rid
+        reason = _error_of(exc.text) or exc.reason
+    elif exc.status == 413:
+        body = {"error": "request body too large", "limit_bytes": limits.max_body_bytes}
+        response, reason = _json(413, body, rid, headers), "body over the limit"
+    else:
+        response, reason = _json(exc.status, {"error": exc.reason}, rid, headers), exc.reason
+    if exc.status not in _QUIET_STATUSES:
+        _warn(request, exc.status, reason)
+    return response
+
+
+def _error_of(text: str) -> str | None:
+    """The `error` sentence of a JSON error body (our own words, safe to log)."""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    error = value.get("error") if isinstance(value, dict) else None
+    return str(error)[:200] if error else None
+
+
+async def _unhandled(request: web.Request, exc: Exception, metrics: Metrics) -> web.StreamResponse:
+    rid = request[REQUEST_ID_KEY]
+    route = _route(request)
+    metrics.http_unhandled.labels(route).inc()
+    log.error(
+        "unhandled %s in %s %s",
+        type(exc).__name__,
+        request.method,
+        route,
+        exc_info=exc,
+        extra={REQUEST_ID: rid, "error_type": type(exc).__name__},
+    )
+    already = request.get(STARTED)
+    if isinstance(already, web.WebSocketResponse):
+        await already.close(code=1011, message=b"internal error")
+        return already
+    return _json(500, {"error": "internal error"}, rid)
