@@ -10,13 +10,27 @@ import sys
 from core.pii import patterns
 from core.pii.detectors import ibans
 
-FIELDS = ("event_id", "platform", "skill", "command", "turn_id", "job_id", "error_type", "model")
+FIELDS = (
+    "request_id",
+    "event_id",
+    "platform",
+    "skill",
+    "command",
+    "turn_id",
+    "job_id",
+    "error_type",
+    "model",
+)
 
 _REDACTIONS: tuple[tuple[re.Pattern[str], str], ...] = (
     *((pattern, "[REDACTED SECRET]") for pattern in patterns.SECRET_PATTERNS.values()),
     (patterns.EMAIL, "[REDACTED EMAIL]"),
     (patterns.CARD_LIKE, "[REDACTED NUMBER]"),
-    (re.compile(r"(?<![\w.:/-])\+?\d[\d ().-]{7,}\d(?![\w.:/-])"), "[REDACTED PHONE]"),
+    # Not a dotted quad (with or without :port): peers like 127.0.0.1:54321 say who sent a request.
+    (
+        re.compile(r"(?<![\w.:/-])(?!\d{1,3}(?:\.\d{1,3}){3}(?![\d.]))\+?\d[\d ().-]{7,}\d(?![\w.:/-])"),
+        "[REDACTED PHONE]",
+    ),
 )
 
 

@@ -19,6 +19,7 @@ from adapters.slack.installations import InstallationStore, TokenCipher
 from adapters.slack.oauth import OAuthFlow
 from adapters.slack.outbound import Outbox
 from adapters.slack.receiver import HttpReceiver
+from adapters.slack.schema import check_envelope
 from adapters.slack.socket_mode import SingleHolderLock, SocketModeRunner
 from adapters.slack.state import RecentIds, SlackState
 from adapters.slack.verify import SignatureVerifier
@@ -111,6 +112,7 @@ class SlackAdapter:
     # -- inbound --------------------------------------------------------------------------------
     async def on_envelope(self, envelope: dict[str, Any]) -> dict[str, Any] | None:
         """One Events API envelope (HTTP body or Socket Mode payload). Returns the ack body."""
+        envelope = check_envelope(envelope)  # wrong JSON types: MalformedPayload (400), not a crash
         kind = envelope.get("type")
         if kind == "url_verification":
             return {"challenge": str(envelope.get("challenge", ""))}

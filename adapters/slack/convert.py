@@ -19,8 +19,8 @@ from typing import Any
 
 from adapters.kit.route import MalformedPayload as MalformedPayload  # the body is signed but unreadable
 from adapters.kit.route import parse_form as parse_form
-from adapters.kit.route import parse_json_object
 from core.events import Attachment, ConversationRef, Event, EventKind
+from core.http import BadInput, load_json
 from core.routing import looks_like_command
 
 PLATFORM = "slack"
@@ -52,8 +52,11 @@ class Skip:
 
 
 def parse_json(body: bytes) -> dict[str, Any]:
-    data = parse_json_object(body)
-    if not isinstance(data.get("type"), str):
+    try:
+        data = load_json(body)  # nesting bounded, valid UTF-8, no lone surrogates
+    except BadInput as exc:
+        raise MalformedPayload(exc.reason) from None
+    if not isinstance(data, dict) or not isinstance(data.get("type"), str):
         raise MalformedPayload("body is not a Slack Events API envelope (no 'type')")
     return data
 

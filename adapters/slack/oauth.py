@@ -19,7 +19,7 @@ from adapters.slack.config import BOT_SCOPES, SlackConfig
 from adapters.slack.installations import Installation, InstallationStore
 from adapters.slack.state import OAUTH_STATE_TTL_S, SlackState
 from adapters.slack.workspaces import Workspaces
-from core.secrets import Secret
+from core.secrets import Secret, same_bytes
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +76,7 @@ class OAuthFlow:
             return _page("Installation cancelled", "Slack reported: " + request.query["error"][:100], 400)
         code, state = request.query.get("code", ""), request.query.get("state", "")
         cookie = request.cookies.get(STATE_COOKIE, "")
-        if not code or not state or not secrets.compare_digest(state, cookie):
+        if not code or not state or not same_bytes(state, cookie):  # any text compares, as bytes
             return _page("Installation failed", "This link is not valid for this browser. Start again.", 400)
         if not await self._state.take_oauth_state(state):
             return _page(
@@ -91,8 +91,10 @@ class OAuthFlow:
                 redirect_uri=self._redirect_uri(request),
             )
         except SlackApiError as exc:
-            log.warning("oauth.v2.access refused: %s", exc.response.get("error"), extra={"platform": "slack"})
-            return _page("Installation failed", "Slack did not accept the installation. Start again.", 502)
+            log.warning(
+                "oauth.v2.access refused: %.60s", exc.response.get("error"), extra={"platform": "slack"}
+            )  # a wrong or used code: the browser's link is bad, not this hub (400, not 5xx)
+            return _page("Installation failed", "Slack did not accept the installation. Start again.", 400)
         team = answer.get("team") or {}
         installation = Installation(
             team_id=str(team.get("id", "")),

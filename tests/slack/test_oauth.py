@@ -72,7 +72,7 @@ async def test_forged_state_installs_nothing(slackkit):
 async def test_refused_code_is_a_clear_page(slackkit):
     hub = await slackkit.build(oauth_config(slackkit))
     status, page = await install(hub, code="stolen-code")
-    assert status == 502 and "did not accept" in page
+    assert status == 400 and "did not accept" in page
     assert (await hub.adapter.status())["installations"] == 0
 
 
