@@ -140,15 +140,14 @@ class WebChatAdapter:
                 del self._sockets[conversation]
         return ws
 
-    async def _on_text(self, session: str, ws: web.WebSocketResponse, data: str) -> None:
+    async def _on_text(self, conversation: str, ws: web.WebSocketResponse, data: str) -> None:
         try:
             frame = load_json(data)
         except BadInput as exc:
             log.warning("web chat frame refused: %s", exc.reason, extra={"platform": PLATFORM})
-            text = (
-                "That frame was not valid JSON." if "valid JSON" in exc.reason else f"Refused: {exc.reason}."
-            )
-            await ws.send_json({"type": "error", "text": text})
+            plain = "valid JSON" in exc.reason
+            refusal = "That frame was not valid JSON." if plain else f"Refused: {exc.reason}."
+            await ws.send_json({"type": "error", "text": refusal})
             return
         if not isinstance(frame, dict) or frame.get("type") != "message":
             await ws.send_json({"type": "error", "text": "Unknown frame type."})
@@ -163,9 +162,9 @@ class WebChatAdapter:
         client_id = _CLIENT_ID.sub("", str(frame.get("id") or ""))[:64] or uuid.uuid4().hex
         self._receive(
             Event(
-                id=f"{PLATFORM}:{session}:{client_id}",
-                conversation=ConversationRef(PLATFORM, session),
-                sender_id=session,
+                id=f"{PLATFORM}:{conversation}:{client_id}",
+                conversation=ConversationRef(PLATFORM, conversation),
+                sender_id=conversation,
                 text=text,
                 kind=EventKind.COMMAND if looks_like_command(text) else EventKind.MESSAGE,
                 is_direct=True,

@@ -98,7 +98,8 @@ class QuietServerErrors(logging.Filter):
         if isinstance(exc, HttpProcessingError) and str(record.msg).startswith("Error handling request"):
             status = getattr(exc, "status", None) or getattr(exc, "code", None) or "?"
             record.msg = "refused an unparsable request from %s with %s (%s)"
-            record.args = (record.args[0] if record.args else "?", status, type(exc).__name__)
+            peer = record.args[0] if isinstance(record.args, tuple) and record.args else "?"
+            record.args = (peer, status, type(exc).__name__)
             record.exc_info = None
             record.exc_text = None
             record.levelno, record.levelname = logging.WARNING, "WARNING"
