@@ -1,8 +1,8 @@
 """The one middleware every request goes through.
 
 In order: a request id (echoed as `X-Request-Id`); the body limit from `Content-Length` before a
-byte is read (413, connection closed); the body read under a timeout (408 for a slowloris); then
-the handler. What comes back out:
+byte is read (413, connection closed); a deadline on the body (408 and closed for a slowloris);
+then the handler. What comes back out:
 - `BadInput` and 4xx `HTTPException`s: a JSON body and one WARNING line (reason, request id);
 - a client gone mid-body: one INFO line, nothing written;
 - anything else: one ERROR line with the traceback and the request id, a 500 JSON body without
@@ -13,10 +13,12 @@ the handler. What comes back out:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import re
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 from aiohttp import web
@@ -62,11 +64,16 @@ def edge_middleware(limits: EdgeLimits, metrics: Metrics) -> Any:
         if served is not None:
             served.add(request.protocol)
         try:
-            refused = await _read_body(request, limits, rid)
-            if refused is not None:
-                metrics.http_refused.labels(str(refused.status)).inc()
-                return refused
-            response = await handler(request)
+            if request.content_length is not None and request.content_length > limits.max_body_bytes:
+                metrics.http_refused.labels("413").inc()
+                _warn(request, 413, f"Content-Length {request.content_length} over the limit")
+                return await _send_and_close(request, _too_large(limits, rid))
+            with _body_deadline(request, limits.body_timeout_s):
+                response = await handler(request)
+        except BodyTooSlow:
+            metrics.http_refused.labels("408").inc()
+            _warn(request, 408, f"body not received within {limits.body_timeout_s:g} s")
+            return await _send_and_close(request, _json(408, {"error": "request body too slow"}, rid))
         except BadInput as exc:
             response = _refuse(request, exc.status, exc.reason)
         except web.HTTPException as exc:
@@ -86,27 +93,32 @@ def edge_middleware(limits: EdgeLimits, metrics: Metrics) -> Any:
     return edge
 
 
-async def _read_body(request: web.Request, limits: EdgeLimits, rid: str) -> web.StreamResponse | None:
-    """Enforce the body limits before the handler runs; the handler's `read()` is then free."""
-    length = request.content_length
-    if length is not None and length > limits.max_body_bytes:
-        response = _json(413, {"error": "request body too large", "limit_bytes": limits.max_body_bytes}, rid)
-        _warn(request, 413, f"Content-Length {length} over the limit")
-        return await _send_and_close(request, response)
-    if not request.body_exists:
-        return None
+class BodyTooSlow(Exception):
+    """Set on a request's body stream when it has not arrived in time: whoever reads it stops."""
+
+
+@contextlib.contextmanager
+def _body_deadline(request: web.Request, timeout_s: float) -> Iterator[None]:
+    """Cut a body still arriving after `timeout_s` (a slowloris), whoever reads it and however
+    (`read()`, `iter_chunked`): the reader gets `BodyTooSlow`, the client a 408."""
+    content = request.content
+    if not request.body_exists or content.is_eof():
+        yield
+        return
+
+    def expire() -> None:
+        if not content.is_eof():
+            content.set_exception(BodyTooSlow())
+
+    timer = asyncio.get_running_loop().call_later(timeout_s, expire)
     try:
-        async with asyncio.timeout(limits.body_timeout_s):
-            await request.read()
-    except TimeoutError:
-        _warn(request, 408, f"body not received within {limits.body_timeout_s:g} s")
-        response = _json(408, {"error": "request body too slow"}, rid)
-        return await _send_and_close(request, response)
-    except web.HTTPRequestEntityTooLarge:
-        _warn(request, 413, "body over the limit")
-        response = _json(413, {"error": "request body too large", "limit_bytes": limits.max_body_bytes}, rid)
-        return await _send_and_close(request, response)
-    return None
+        yield
+    finally:
+        timer.cancel()
+
+
+def _too_large(limits: EdgeLimits, rid: str) -> web.Response:
+    return _json(413, {"error": "request body too large", "limit_bytes": limits.max_body_bytes}, rid)
 
 
 def _gone(request: web.Request) -> web.Response:
