@@ -13,6 +13,7 @@ from aiohttp import web
 from redis.asyncio import Redis
 
 from adapters.console import ConsoleAdapter
+from adapters.discord import DiscordAdapter, DiscordConfig
 from adapters.rest import RestAdapter
 from adapters.slack import SlackAdapter, SlackConfig
 from adapters.webchat import WebChatAdapter
@@ -55,6 +56,19 @@ def slack_adapters(bot: BotDefinition, settings: Settings, redis: Redis) -> list
     return [SlackAdapter(config, redis, key_prefix=settings.key_prefix)]
 
 
+def discord_adapters(bot: BotDefinition, settings: Settings, redis: Redis) -> list[Adapter]:
+    """Discord, when DISCORD_BOT_TOKEN is set and the bot does not switch it off. A bot that
+    lists `[adapters.discord]` explicitly must be configured, or this names what is missing."""
+    declared = bot.adapters.get("discord")
+    options = declared.model_dump() if declared is not None else {}
+    config = DiscordConfig.from_env(settings.extra, options, source=str(bot_path(settings.bot)))
+    if not bot.adapter_enabled("discord", default=True):
+        return []
+    if declared is None and not config.configured:
+        return []
+    return [DiscordAdapter(config, redis, key_prefix=settings.key_prefix)]
+
+
 @contextlib.asynccontextmanager
 async def redis_for(settings: Settings) -> AsyncIterator[Redis]:
     """The configured Redis, or a private one that lives exactly as long as this block."""
@@ -85,7 +99,11 @@ async def serve(settings: Settings, bot: BotDefinition | None = None) -> None:
             bot,
             redis,
             settings=settings,
-            adapters=[*web_adapters(bot, settings), *slack_adapters(bot, settings, redis)],
+            adapters=[
+                *web_adapters(bot, settings),
+                *slack_adapters(bot, settings, redis),
+                *discord_adapters(bot, settings, redis),
+            ],
             source=str(bot_path(settings.bot)),
         )
         async with embedded_worker(settings, bot, redis, settings.bot):
@@ -113,6 +131,10 @@ async def _serve_assembly(assembly: Assembly, settings: Settings, stop: asyncio.
     print(f"  REST API:  POST http://{host}:{port}/api/v1/messages", flush=True)
     if "slack" in assembly.hub.adapters:
         print(f"  Slack:     POST http://{host}:{port}/slack/events (and /slack/commands)", flush=True)
+    discord_adapter = assembly.hub.adapters.get("discord")
+    if isinstance(discord_adapter, DiscordAdapter):
+        endpoint = discord_adapter.config.public_key and f" + POST http://{host}:{port}/discord/interactions"
+        print(f"  Discord:   gateway{endpoint or ''}", flush=True)
     print("  Stop with Ctrl+C.", flush=True)
     try:
         await stop.wait()

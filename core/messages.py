@@ -29,3 +29,4 @@ TOO_LONG = (
     "That message is too long for me to read: please keep it under {limit:,} characters, "
     "or split it into a few shorter messages."
 )
+TEXT_ONLY = "I can only read text for now — please type your question."

@@ -121,5 +121,5 @@ class Settings:
             readyz_timeout_s=_float(env, "SWITCHBOARD_READYZ_TIMEOUT", 1.0, low=0.05, high=60),
             sockets_per_address=_int(env, "SWITCHBOARD_SOCKETS_PER_ADDRESS", 256, low=1, high=100_000),
             webchat_origins=_origins(env, "SWITCHBOARD_WEBCHAT_ORIGINS"),
-            extra={k: v for k, v in env.items() if k.startswith(("SWITCHBOARD_", "SLACK_"))},
+            extra={k: v for k, v in env.items() if k.startswith(("SWITCHBOARD_", "SLACK_", "DISCORD_"))},
         )

@@ -1,0 +1,89 @@
+"""Replies in Discord: the first message references the asking one, long answers continue in
+follow-up messages under 2,000 characters with code fences balanced, and streamed answers grow
+in place (`adapters.kit.editstream`), with `allowed_mentions` on every post and every edit."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import OrderedDict
+from dataclasses import dataclass
+from functools import partial
+
+from adapters.discord.rest import DiscordRest
+from adapters.discord.state import DiscordState
+from adapters.kit.chunks import split
+from adapters.kit.editstream import EditStream
+from core.events import ConversationRef, Reply
+
+
+@dataclass(slots=True)
+class _Answer:
+    conversation: ConversationRef
+    stream: EditStream
+
+
+class Outbox:
+    def __init__(
+        self, rest: DiscordRest, state: DiscordState, *, max_chars: int, edit_interval: float
+    ) -> None:
+        self._rest = rest
+        self._state = state
+        self._max_chars = max_chars
+        self._edit_interval = edit_interval
+        self._answers: OrderedDict[str, _Answer] = OrderedDict()  # first message id -> answer
+
+    def chunks(self, text: str) -> list[str]:
+        return split(text, self._max_chars)
+
+    async def post(self, reply: Reply, asker: str | None) -> list[str]:
+        """Post `reply` (several messages when long); returns their ids."""
+        conversation = reply.conversation
+        chunks = self.chunks(reply.text)
+        ids = [
+            await self._rest.post(
+                conversation.channel_id, chunk, asker=asker, reply_to=reply.quote_id if i == 0 else None
+            )
+            for i, chunk in enumerate(chunks)
+        ]
+        if conversation.thread_id:
+            await self._state.mark_thread(conversation.thread_id)
+        self._answers[ids[0]] = _Answer(conversation, self._stream(conversation, asker, ids, chunks))
+        self._trim()
+        return ids
+
+    def _stream(
+        self, conversation: ConversationRef, asker: str | None, ids: list[str], shown: list[str]
+    ) -> EditStream:
+        channel = conversation.channel_id
+        return EditStream(
+            ids,
+            shown,
+            split=self.chunks,
+            post=partial(self._rest.post, channel, asker=asker),
+            edit=lambda message_id, chunk: self._rest.edit(channel, message_id, chunk, asker=asker),
+            interval=self._edit_interval,
+        )
+
+    def edit(self, message_id: str, reply: Reply, asker: str | None) -> None:
+        """Show `reply.text` in the message `message_id` (and follow-ups when it outgrows one).
+        Returns at once; updates are coalesced to one per `edit_interval`."""
+        answer = self._answers.get(message_id)
+        if answer is None:
+            answer = _Answer(reply.conversation, self._stream(reply.conversation, asker, [message_id], [""]))
+            self._answers[message_id] = answer
+        answer.stream.update(reply.text)
+
+    async def finish(self, conversation: ConversationRef) -> None:
+        """The turn in `conversation` is over: its streamed answers show their final text."""
+        for answer in [a for a in self._answers.values() if a.conversation.key == conversation.key]:
+            await answer.stream.settle()
+
+    async def drain(self) -> None:
+        await asyncio.gather(*(a.stream.settle() for a in self._answers.values()), return_exceptions=True)
+
+    def _trim(self, keep: int = 2_000) -> None:
+        while len(self._answers) > keep:
+            oldest = next(iter(self._answers))
+            if self._answers[oldest].stream.busy:
+                break
+            del self._answers[oldest]
