@@ -12,6 +12,7 @@ from typing import Any
 from aiohttp import web
 from redis.asyncio import Redis
 
+from adapters.discord.answers import REF_PREFIX, InteractionAnswers
 from adapters.discord.config import DiscordConfig
 from adapters.discord.convert import PLATFORM, Inbound, Interaction, Ping, Skip, Stop, from_dispatch
 from adapters.discord.gateway import Gateway, ShardSession
@@ -45,7 +46,8 @@ class DiscordAdapter:
             self.rest, self.state, max_chars=options.max_chars, edit_interval=options.edit_interval_s
         )
         self.typing_sign = TypingSign(self.rest)
-        self.interactions = Interactions(self.rest, self.outbox, ack_within=options.command_ack_s)
+        answers = InteractionAnswers(self.rest, self.outbox.chunks, edit_interval=options.edit_interval_s)
+        self.interactions = Interactions(self.rest, answers, ack_within=options.command_ack_s)
         self.gateway = (
             Gateway(config, redis, self.state.key("gateway", self._bot_key()), self._on_gateway)
             if options.gateway
@@ -75,6 +77,7 @@ class DiscordAdapter:
         if self._background:
             await asyncio.gather(*self._background, return_exceptions=True)
         await self.outbox.drain()
+        await self.interactions.answers.drain()
         await self.typing_sign.stop()
         await self.rest.stop()
 
@@ -188,14 +191,19 @@ class DiscordAdapter:
     # -- outbound -------------------------------------------------------------------------------
     async def send(self, reply: Reply) -> SentRef | None:
         asker = self._askers.get(reply.in_reply_to or "")
-        if await self.interactions.take(reply, asker):
-            return None
+        ref = await self.interactions.answers.take(reply, asker)
+        if ref is not None:
+            return SentRef(PLATFORM, ref, reply.conversation.channel_id)
         if not reply.notice:
             self.typing_sign.stop_in(reply.conversation)
         ids = await self.outbox.post(reply, asker)
         return SentRef(PLATFORM, ids[0], reply.conversation.channel_id)
 
     async def edit(self, sent: SentRef, reply: Reply) -> None:
+        if sent.message_id.startswith(REF_PREFIX):
+            if not self.interactions.answers.edit(sent.message_id, reply):
+                await self.outbox.post(reply, None)  # the interaction token expired: say it plainly
+            return
         asker = self._askers.get(reply.in_reply_to or "")
         self.outbox.edit(sent.message_id, reply, asker)
 
@@ -207,3 +215,4 @@ class DiscordAdapter:
             return
         self.typing_sign.stop_in(conversation)
         await self.outbox.finish(conversation)
+        await self.interactions.answers.finish(conversation)

@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
 
+from adapters.discord.answers import InteractionAnswers
 from adapters.discord.convert import (
     PLATFORM,
     Interaction,
@@ -34,36 +33,21 @@ from adapters.discord.rest import EPHEMERAL_FLAG, DiscordRest
 from adapters.kit.route import MalformedPayload as KitMalformed
 from adapters.kit.route import VerifiedRoute
 from adapters.kit.verify import Ed25519Verifier
-from core.events import Event, Reply
+from core.events import Event
 
 log = logging.getLogger(__name__)
 
-TOKEN_TTL_S = 15 * 60 - 30  # Discord accepts follow-ups for 15 minutes; keep a margin
 MAX_SKEW_S = 300  # a signed request older (or newer) than this is refused as stale
-PONG, ANSWER, DEFERRED = 1, 4, 5
+PONG, ANSWER, DEFERRED, DEFERRED_UPDATE = 1, 4, 5, 6
 HandOff = Callable[[Event], Any]
 OnInteraction = Callable[[Interaction | Stop], Awaitable[Any]]
 
 
-@dataclass(slots=True)
-class _Pending:
-    interaction: Interaction = field(repr=False)
-    created: float = field(default_factory=time.monotonic)
-    acked: bool = False
-    original_used: bool = False
-    replies: list[Reply] = field(default_factory=list)
-
-
-def _content(replies: list[Reply]) -> str:
-    return "\n\n".join(r.text for r in replies)[:2000]
-
-
 class Interactions:
-    def __init__(self, rest: DiscordRest, outbox: Any, *, ack_within: float) -> None:
+    def __init__(self, rest: DiscordRest, answers: InteractionAnswers, *, ack_within: float) -> None:
         self._rest = rest
-        self._outbox = outbox
+        self.answers = answers
         self._ack_within = ack_within
-        self._pending: OrderedDict[str, _Pending] = OrderedDict()  # event id -> pending answer
         self._seen: OrderedDict[str, None] = OrderedDict()  # interaction ids already acked here
 
     # -- in ---------------------------------------------------------------------------------------
@@ -97,34 +81,30 @@ class Interactions:
         except Exception as exc:  # noqa: BLE001 — the turn's replies fall back to the channel
             log.warning("interaction not acknowledged: %s", exc, extra={"platform": PLATFORM})
             if isinstance(result, Interaction):
-                self._pending.pop(result.event.id, None)
+                self.answers.drop(result.event.id)
 
-    async def answer(self, result: Interaction | Stop, on_interaction: OnInteraction) -> dict[str, Any]:
+    async def answer(
+        self, result: Interaction | Stop, on_interaction: OnInteraction, asker: str | None = None
+    ) -> dict[str, Any]:
         """Start the turn and return the interaction response: the answer if ready in time, else
         a deferral (the answer follows as an edit of @original)."""
         if isinstance(result, Stop):
             await on_interaction(result)
-            return {"type": 6}  # DEFERRED_UPDATE_MESSAGE: the button press is acknowledged
+            return {"type": DEFERRED_UPDATE}  # the button press is acknowledged
         flags = EPHEMERAL_FLAG if result.admin else 0
         if not self._first_time(result.interaction_id):
             return {"type": DEFERRED, "data": {"flags": flags}}
-        self._forget_old()
-        slot = self._pending[result.event.id] = _Pending(result)
+        slot = self.answers.open(result)
         turn = await on_interaction(result)
         if isinstance(turn, asyncio.Future):
             await asyncio.wait({turn}, timeout=self._ack_within)
-        slot.acked = True
-        if slot.replies:
-            slot.original_used = True
-            return {
-                "type": ANSWER,
-                "data": {
-                    "content": _content(slot.replies),
-                    "flags": flags,
-                    "allowed_mentions": {"parse": []},
-                },
-            }
-        return {"type": DEFERRED, "data": {"flags": flags}}
+        text = slot.original_text()
+        self.answers.acked(slot, result.event.sender_id)
+        if not text:
+            return {"type": DEFERRED, "data": {"flags": flags}}
+        first = self.answers.chunks(text)[0]
+        allowed = {"parse": [], "users": [result.event.sender_id], "replied_user": False}
+        return {"type": ANSWER, "data": {"content": first, "flags": flags, "allowed_mentions": allowed}}
 
     def _first_time(self, interaction_id: str) -> bool:
         if interaction_id in self._seen:
@@ -133,34 +113,3 @@ class Interactions:
         if len(self._seen) > 10_000:
             self._seen.popitem(last=False)
         return True
-
-    # -- out --------------------------------------------------------------------------------------
-    async def take(self, reply: Reply, asker: str | None) -> bool:
-        """Deliver `reply` if it answers a live interaction; False when it does not (or the
-        token has expired: the caller posts it in the channel)."""
-        slot = self._pending.get(reply.in_reply_to or "")
-        if slot is None:
-            return False
-        if not slot.acked:
-            slot.replies.append(reply)
-            return True
-        if time.monotonic() - slot.created > TOKEN_TTL_S:
-            self._pending.pop(reply.in_reply_to or "", None)
-            return False
-        token = slot.interaction.token
-        chunks = self._outbox.chunks(reply.text)
-        if not slot.original_used:
-            slot.original_used = True
-            await self._rest.edit_original(token, chunks[0], asker=asker)
-            chunks = chunks[1:]
-        for chunk in chunks:
-            await self._rest.follow_up(token, chunk, asker=asker, ephemeral=slot.interaction.admin)
-        return True
-
-    def _forget_old(self) -> None:
-        horizon = time.monotonic() - TOKEN_TTL_S
-        while self._pending:
-            key, slot = next(iter(self._pending.items()))
-            if slot.created >= horizon and len(self._pending) < 10_000:
-                break
-            self._pending.pop(key)

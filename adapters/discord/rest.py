@@ -140,14 +140,20 @@ class DiscordRest:
             interaction_token=token,
         )
 
-    async def edit_original(self, token: str, content: str, *, asker: str | None) -> None:
-        await self.call(
-            "PATCH",
-            "/webhooks/{application_id}/{interaction_token}/messages/@original",
-            json={"content": content, "allowed_mentions": allowed_mentions(asker)},
-            application_id=self._application_id(),
-            interaction_token=token,
-        )
+    async def edit_webhook_message(
+        self, token: str, message_id: str, content: str, *, asker: str | None
+    ) -> None:
+        """Edit an interaction's `@original` response or one of its follow-ups."""
+        body = {"content": content, "allowed_mentions": allowed_mentions(asker)}
+        ids = {"application_id": self._application_id(), "interaction_token": token}
+        if message_id == "@original":
+            path = "/webhooks/{application_id}/{interaction_token}/messages/@original"
+        else:
+            path, ids["message_id"] = (
+                "/webhooks/{application_id}/{interaction_token}/messages/{message_id}",
+                message_id,
+            )
+        await self.call("PATCH", path, json=body, **ids)
 
     async def follow_up(self, token: str, content: str, *, asker: str | None, ephemeral: bool) -> str:
         body: dict[str, Any] = {"content": content, "allowed_mentions": allowed_mentions(asker)}

@@ -40,7 +40,7 @@ class EditStream:
         self._post = post
         self._edit = edit
         self._interval = interval
-        self._last_update = time.monotonic()
+        self._last_update = time.monotonic() if any(shown) else 0.0  # nothing shown: update at once
         self._failed = False
         self._flusher: asyncio.Task[None] | None = None
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import re
 import time
 import uuid
 from collections.abc import Callable
@@ -205,6 +206,25 @@ class FakeDiscord:
     def shown(self, channel: str | None = None) -> list[str]:
         return [m["content"] for m in self.posted(channel)]
 
+    def pinged(self, message: dict[str, Any]) -> set[str]:
+        """Who Discord would notify for `message`, by its `allowed_mentions` (absent: everything
+        written is parsed): "everyone", "user:<id>", "role:<id>"."""
+        content = message["content"]
+        allowed = message.get("allowed_mentions")
+        parse = {"everyone", "users", "roles"} if allowed is None else set(allowed.get("parse") or ())
+        users = set() if allowed is None else set(allowed.get("users") or ())
+        roles = set() if allowed is None else set(allowed.get("roles") or ())
+        found = set()
+        if "everyone" in parse and ("@everyone" in content or "@here" in content):
+            found.add("everyone")
+        for user in re.findall(r"<@!?(\d+)>", content):
+            if "users" in parse or user in users:
+                found.add(f"user:{user}")
+        for role in re.findall(r"<@&(\d+)>", content):
+            if "roles" in parse or role in roles:
+                found.add(f"role:{role}")
+        return found
+
     def fail_next(self, route: str, status: int, body: dict[str, Any] | None = None) -> None:
         """The next call whose "METHOD path" contains `route` is answered `status` with `body`."""
         self.failures.setdefault(route, []).append((status, body or {"message": "error", "code": 0}))
@@ -346,7 +366,9 @@ class FakeDiscord:
             for route, pending in self.failures.items():
                 if pending and route in f"{request.method} {path}":
                     status, answer = pending.pop(0)
-                    return _json(answer, status, {"X-RateLimit-Scope": "user"} if status == 429 else None)
+                    # discord.py takes a 429 without `Via` for a Cloudflare ban and does not retry
+                    limited = {"X-RateLimit-Scope": "user", "Via": "1.1 google"}
+                    return _json(answer, status, limited if status == 429 else None)
             if request.headers.get("Authorization") not in {f"Bot {TOKEN}", None}:
                 return _json({"message": "401: Unauthorized", "code": 0}, 401)
             return self._answer(request.method, path, body, request.query)

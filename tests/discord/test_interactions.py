@@ -112,7 +112,8 @@ async def test_a_quick_answer_is_the_interaction_response_itself(discordkit):
     payload["data"]["options"][0]["value"] = "/about"  # answered at once by a skill
     status, body = await hub.interaction(payload)
     assert status == 200 and body["type"] == 4
-    assert "I'm testbot" in body["data"]["content"] and body["data"]["allowed_mentions"] == {"parse": []}
+    assert "I'm testbot" in body["data"]["content"]
+    assert body["data"]["allowed_mentions"] == {"parse": [], "users": [ASKER_ID], "replied_user": False}
 
 
 async def test_the_same_interaction_twice_runs_one_turn(discordkit):
