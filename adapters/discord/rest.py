@@ -145,7 +145,7 @@ class DiscordRest:
     ) -> None:
         """Edit an interaction's `@original` response or one of its follow-ups."""
         body = {"content": content, "allowed_mentions": allowed_mentions(asker)}
-        ids = {"application_id": self._application_id(), "interaction_token": token}
+        ids: dict[str, Any] = {"application_id": self._application_id(), "interaction_token": token}
         if message_id == "@original":
             path = "/webhooks/{application_id}/{interaction_token}/messages/@original"
         else:
