@@ -12,8 +12,10 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 from redis.asyncio import Redis
 
+from adapters import helpdesk
 from adapters.console import ConsoleAdapter
 from adapters.discord import DiscordAdapter, DiscordConfig
+from adapters.kit.http import SharedSession
 from adapters.rest import RestAdapter
 from adapters.slack import SlackAdapter, SlackConfig
 from adapters.webchat import WebChatAdapter
@@ -69,6 +71,25 @@ def discord_adapters(bot: BotDefinition, settings: Settings, redis: Redis) -> li
     return [DiscordAdapter(config, redis, key_prefix=settings.key_prefix)]
 
 
+def helpdesk_adapters(
+    bot: BotDefinition, settings: Settings, redis: Redis, session: SharedSession
+) -> list[Adapter]:
+    """Each helpdesk whose webhook secret (and URL) the environment sets, unless the bot switches it
+    off; a vendor the bot lists explicitly must be configured, or this names what is missing."""
+    adapters: list[Adapter] = []
+    source = str(bot_path(settings.bot))
+    for name in helpdesk.VENDORS:
+        declared = bot.adapters.get(name)
+        options = {k: v for k, v in (declared.model_dump() if declared else {}).items()}
+        config = helpdesk.config_for(name, settings.extra, options, source=source)
+        if not bot.adapter_enabled(name, default=True):
+            continue
+        if declared is None and not helpdesk.configured(name, config):
+            continue
+        adapters.append(helpdesk.build(name, config, redis, session, key_prefix=settings.key_prefix))
+    return adapters
+
+
 @contextlib.asynccontextmanager
 async def redis_for(settings: Settings) -> AsyncIterator[Redis]:
     """The configured Redis, or a private one that lives exactly as long as this block."""
@@ -94,20 +115,22 @@ async def serve(settings: Settings, bot: BotDefinition | None = None) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    session = SharedSession()  # the hub's one HTTP client session (helpdesk APIs)
     async with redis_for(settings) as redis:
+        adapters = [
+            *web_adapters(bot, settings),
+            *slack_adapters(bot, settings, redis),
+            *discord_adapters(bot, settings, redis),
+            *helpdesk_adapters(bot, settings, redis, session),
+        ]
         assembly = assemble(
-            bot,
-            redis,
-            settings=settings,
-            adapters=[
-                *web_adapters(bot, settings),
-                *slack_adapters(bot, settings, redis),
-                *discord_adapters(bot, settings, redis),
-            ],
-            source=str(bot_path(settings.bot)),
+            bot, redis, settings=settings, adapters=adapters, source=str(bot_path(settings.bot))
         )
-        async with embedded_worker(settings, bot, redis, settings.bot):
-            await _serve_assembly(assembly, settings, stop)
+        try:
+            async with embedded_worker(settings, bot, redis, settings.bot):
+                await _serve_assembly(assembly, settings, stop)
+        finally:
+            await session.close()
 
 
 async def _serve_assembly(assembly: Assembly, settings: Settings, stop: asyncio.Event) -> None:
@@ -135,6 +158,9 @@ async def _serve_assembly(assembly: Assembly, settings: Settings, stop: asyncio.
     if isinstance(discord_adapter, DiscordAdapter):
         endpoint = discord_adapter.config.public_key and f" + POST http://{host}:{port}/discord/interactions"
         print(f"  Discord:   gateway{endpoint or ''}", flush=True)
+    for name in helpdesk.VENDORS:
+        if name in assembly.hub.adapters:
+            print(f"  {name.capitalize():<10} POST http://{host}:{port}/hooks/{name}", flush=True)
     print("  Stop with Ctrl+C.", flush=True)
     try:
         await stop.wait()

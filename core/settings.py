@@ -71,6 +71,20 @@ def _secret(env: Mapping[str, str], key: str) -> Secret | None:
     return Secret(raw) if raw else None
 
 
+# Environment variables adapters read (their credentials and webhook secrets).
+PLATFORM_ENV_PREFIXES = (
+    "SWITCHBOARD_",
+    "SLACK_",
+    "DISCORD_",
+    "ZENDESK_",
+    "FRESHDESK_",
+    "JIRA_",
+    "INTERCOM_",
+    "CHATWOOT_",
+    "ZAMMAD_",
+)
+
+
 @dataclass(frozen=True)
 class Settings:
     """What differs between deployments of the same bot."""
@@ -121,5 +135,5 @@ class Settings:
             readyz_timeout_s=_float(env, "SWITCHBOARD_READYZ_TIMEOUT", 1.0, low=0.05, high=60),
             sockets_per_address=_int(env, "SWITCHBOARD_SOCKETS_PER_ADDRESS", 256, low=1, high=100_000),
             webchat_origins=_origins(env, "SWITCHBOARD_WEBCHAT_ORIGINS"),
-            extra={k: v for k, v in env.items() if k.startswith(("SWITCHBOARD_", "SLACK_", "DISCORD_"))},
+            extra={k: v for k, v in env.items() if k.startswith(PLATFORM_ENV_PREFIXES)},
         )

@@ -132,7 +132,7 @@ class HttpClient:
         auth: aiohttp.BasicAuth | None = None,
         platform: str = "",
         policy: RetryPolicy | None = None,
-        sleep: Sleep = asyncio.sleep,
+        sleep: Sleep | None = None,
         rng: random.Random | None = None,
     ) -> None:
         self._session = session
@@ -141,7 +141,7 @@ class HttpClient:
         self._auth = auth
         self.platform = platform
         self.policy = policy or RetryPolicy()
-        self._sleep = sleep
+        self._sleep = sleep or asyncio.sleep
         self._rng = rng or random.Random()
 
     async def get(self, path: str, **params: Any) -> HttpResult:

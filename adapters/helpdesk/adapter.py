@@ -1,0 +1,154 @@
+"""`HelpdeskAdapter`: one vendor preset behind the core's Adapter protocol.
+
+In: `POST /hooks/<vendor>` on the kit's verified route (413 → 401 → 415/400), the vendor's
+delivery id deduplicated across replicas, the payload read into a `Ticket`, the bot's own comments
+and human activity never answered, then handed to the hub and acknowledged at once.
+Out: right before every write the ticket is read again (a human answered or took it: stand down;
+closed: no public reply; hourly cap), then one comment with the visibility flag always explicit,
+a footer reference that makes the write idempotent (a retry asks the ticket first)."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from typing import Any
+
+from aiohttp import web
+from redis.asyncio import Redis
+
+from adapters.helpdesk.guard import HelpdeskState, already_written, marker_for, stand_down_reason
+from adapters.helpdesk.ticket import HUMAN_ACTIVITY, AuthorRole, Skip, Ticket
+from adapters.helpdesk.vendor import Vendor
+from adapters.kit.http import HttpError
+from adapters.kit.route import MalformedPayload, VerifiedRoute, parse_json_object
+from core.adapter import Receive
+from core.errors import AdapterError
+from core.events import Reply, SentRef
+
+log = logging.getLogger(__name__)
+
+
+class HelpdeskAdapter:
+    def __init__(self, vendor: Vendor, redis: Redis, *, key_prefix: str = "sb") -> None:
+        self.vendor = vendor
+        self.name = vendor.name
+        self.options = vendor.config.options
+        self.state = HelpdeskState(redis, key_prefix, vendor.name)
+        self.bot_id = ""
+        self._receive: Receive | None = None
+        self.stood_down: list[str] = []  # reasons, newest last (status and tests); no ticket text
+
+    # -- lifecycle ----------------------------------------------------------------------------
+    async def start(self, receive: Receive) -> None:
+        self._receive = receive
+        try:
+            self.bot_id = self.vendor.bot_id = await self.vendor.whoami()
+        except AdapterError as exc:  # the webhook side still works; own comments are known by marker
+            log.warning(
+                "%s: could not read the bot's own user id: %s", self.name, exc, extra={"platform": self.name}
+            )
+
+    async def stop(self) -> None:
+        self._receive = None
+
+    def routes(self) -> list[web.AbstractRouteDef]:
+        route = VerifiedRoute(
+            f"/hooks/{self.name}",
+            self.vendor.verifier(),
+            self.on_webhook,
+            parse="raw",
+            max_body=self.options.max_body_bytes,
+            platform=self.name,
+            label=self.vendor.label,
+        )
+        return [route.route()]
+
+    async def status(self) -> dict[str, Any]:
+        return {"url": self.vendor.config.url, "public_replies": self.options.public_replies}
+
+    # -- inbound --------------------------------------------------------------------------------
+    async def on_webhook(self, body: bytes, request: web.Request) -> dict[str, Any]:
+        payload = parse_json_object(body)
+        delivery = self.vendor.delivery_id(request.headers, payload, body)
+        try:
+            parsed = self.vendor.parse(payload, delivery, self.bot_id)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise MalformedPayload(
+                f"not a {self.vendor.label} webhook we can read ({type(exc).__name__})"
+            ) from None
+        if not await self.state.first_delivery(delivery):
+            return {"status": "duplicate"}
+        if isinstance(parsed, Skip):
+            await self._note_activity(parsed.ticket)
+            log.info("%s webhook ignored: %s", self.name, parsed.reason, extra={"platform": self.name})
+            return {"status": "ignored", "reason": parsed.reason}
+        if not parsed.answerable:
+            await self._note_activity(parsed)
+            return {"status": "ignored", "reason": f"{parsed.kind} by {parsed.author_role}"}
+        event = parsed.to_event(self.name)
+        visibility = "public" if self.options.public_replies else "internal"
+        event = dataclasses.replace(event, raw={**event.raw, "reply_visibility": visibility})
+        await self.state.remember(event.id, parsed, time.time())
+        if self._receive is not None:
+            self._receive(event)
+        return {"status": "accepted"}
+
+    async def _note_activity(self, ticket: Ticket | None) -> None:
+        if ticket is not None and ticket.kind in HUMAN_ACTIVITY and ticket.author_role is AuthorRole.AGENT:
+            await self.state.human_seen(ticket.ref)
+
+    # -- outbound -------------------------------------------------------------------------------
+    async def send(self, reply: Reply) -> SentRef | None:
+        if reply.notice:  # queue positions, rate limits, apologies: not ticket content
+            log.info("%s: notice not written to the ticket", self.name, extra={"platform": self.name})
+            return None
+        ref = reply.conversation.channel_id
+        account = reply.conversation.workspace_id or ""
+        event_id = reply.in_reply_to or ""
+        asked = await self.state.asked(event_id)
+        if asked is None:
+            self._stand_down("the event's context expired or was never recorded")
+            return None
+        marker = marker_for(event_id)
+        if not await self.state.lock_write(marker):
+            self._stand_down("another replica is writing this answer")
+            return None
+        keep_reservation = False
+        try:
+            if not await self.state.reserve_answer(ref, self.options.max_answers_per_hour):
+                self._stand_down("hourly answer cap reached for the ticket")
+                keep_reservation = True  # nothing was reserved
+                return None
+            current = await self.vendor.state(ref, account)
+            done = already_written(current, marker)
+            if done is not None:
+                return SentRef(self.name, done.id, ref)
+            reason = stand_down_reason(current, asked, self.bot_id)
+            if reason is None and await self.state.human_since(ref, asked.received_at):
+                reason = "a human agent answered since the event (webhook)"
+            if reason is not None:
+                self._stand_down(reason)
+                return None
+            public = self.options.public_replies and not current.closed
+            text = f"{reply.text}\n\n— {self.options.marker} bot (ref {marker})"
+
+            async def find() -> str | None:
+                found = already_written(await self.vendor.state(ref, account), marker)
+                return found.id if found else None
+
+            try:
+                comment_id = await self.vendor.write(ref, account, text, public=public, find=find)
+            except HttpError as exc:
+                raise AdapterError(f"{self.name}: answer not written ({exc})") from None
+            keep_reservation = True
+            return SentRef(self.name, comment_id, ref)
+        finally:
+            if not keep_reservation:
+                await self.state.release_answer(ref)
+            await self.state.unlock_write(marker)
+
+    def _stand_down(self, reason: str) -> None:
+        log.info("%s: bot stands down: %s", self.name, reason, extra={"platform": self.name})
+        self.stood_down.append(reason)
+        del self.stood_down[:-50]

@@ -1,0 +1,80 @@
+"""What a vendor preset is: how its webhooks are verified and read, and how the bot reads the
+ticket's state and writes into it. One subclass per vendor in `vendors/`."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from adapters.helpdesk.config import HelpdeskConfig
+from adapters.helpdesk.ticket import Skip, Ticket, TicketState
+from adapters.kit.http import FindExisting, HttpClient, SharedSession, Sleep
+from adapters.kit.verify import Verifier
+
+
+class Vendor:
+    name: ClassVar[str]
+    label: ClassVar[str]
+    env: ClassVar[Mapping[str, str]]  # setting -> environment variable
+    required: ClassVar[tuple[str, ...]]
+    default_url: ClassVar[str] = ""
+    delivery_header: ClassVar[str | None] = None
+
+    def __init__(self, config: HelpdeskConfig, session: SharedSession, *, sleep: Sleep | None = None) -> None:
+        self.config = config
+        self.bot_id = ""  # set from whoami() at start
+        self.client = HttpClient(
+            session,
+            config.url,
+            headers=self.auth_headers(),
+            platform=self.name,
+            sleep=sleep,
+        )
+
+    # -- ingress ------------------------------------------------------------------------------
+    def verifier(self) -> Verifier:
+        raise NotImplementedError
+
+    def delivery_id(self, headers: Mapping[str, str], payload: Mapping[str, Any], body: bytes) -> str:
+        """The vendor's delivery id (stable across its retries); a body hash where it sends none."""
+        if self.delivery_header:
+            value = headers.get(self.delivery_header, "").strip()
+            if value and value.isascii() and len(value) <= 200:
+                return value
+        return "h" + hashlib.sha256(body).hexdigest()[:32]
+
+    def parse(self, payload: Mapping[str, Any], delivery_id: str, bot_id: str) -> Ticket | Skip:
+        """The webhook as a ticket (raise `MalformedPayload` for a body of the wrong shape)."""
+        raise NotImplementedError
+
+    # -- the vendor's API -----------------------------------------------------------------------
+    def auth_headers(self) -> dict[str, str]:
+        return {}
+
+    async def whoami(self) -> str:
+        """The bot's own user id on the vendor (its comments are never answered)."""
+        return ""
+
+    async def state(self, ref: str, account: str) -> TicketState:
+        raise NotImplementedError
+
+    async def write(self, ref: str, account: str, text: str, *, public: bool, find: FindExisting) -> str:
+        """Add one comment; returns its id. A non-idempotent POST: `find` is asked before a repeat."""
+        raise NotImplementedError
+
+
+def pick(data: Any, *path: str | int, default: Any = None) -> Any:
+    """`pick(payload, "a", "b", 0)`: a nested value, or `default` where the shape differs."""
+    for key in path:
+        if isinstance(key, int) and isinstance(data, list) and -len(data) <= key < len(data):
+            data = data[key]
+        elif isinstance(key, str) and isinstance(data, Mapping) and key in data:
+            data = data[key]
+        else:
+            return default
+    return default if data is None else data
+
+
+def text_of(value: Any) -> str:
+    return "" if value is None or isinstance(value, (dict, list)) else str(value)

@@ -1,0 +1,1 @@
+"""One preset per vendor."""

@@ -1,0 +1,141 @@
+"""One fake helpdesk API per vendor on 127.0.0.1: tickets in memory, every write recorded, and
+knobs for the failures the adapter must survive (429 with Retry-After, a 500 after storing)."""
+
+from __future__ import annotations
+
+import itertools
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+BOT_ID = "90001"
+AGENT_ID = "20002"
+CUSTOMER_ID = "30003"
+
+
+@dataclass
+class FakeComment:
+    id: str
+    author_id: str
+    public: bool
+    body: str
+    created_at: float
+    customer: bool = False
+
+
+@dataclass
+class FakeTicket:
+    ref: str
+    status: str = "open"
+    assignee: str = ""
+    requester: str = CUSTOMER_ID
+    comments: list[FakeComment] = field(default_factory=list)
+
+
+@dataclass
+class Write:
+    """One write request as the vendor received it (the JSON body) and whether it was stored."""
+
+    ref: str
+    body: dict[str, Any]
+    stored: bool
+
+
+def iso(at: float) -> str:
+    return datetime.fromtimestamp(at, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class FakeHelpdesk:
+    def __init__(self, vendor: str) -> None:
+        self.vendor = vendor
+        self.tickets: dict[str, FakeTicket] = {}
+        self.writes: list[Write] = []
+        self.rate_limit: list[dict[str, str]] = []  # headers of 429s to answer the next writes with
+        self.fail_after_store = 0  # the next N writes are stored, then answered 500
+        self._ids = itertools.count(5000)
+        self.app = web.Application()
+        getattr(self, f"_routes_{vendor}")()
+        self.server = TestServer(self.app, host="127.0.0.1", port=0)
+
+    async def start(self) -> FakeHelpdesk:
+        await self.server.start_server()
+        return self
+
+    async def close(self) -> None:
+        await self.server.close()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.port}"
+
+    # -- the store ------------------------------------------------------------------------------
+    def ticket(self, ref: str, **fields: Any) -> FakeTicket:
+        ticket = self.tickets.setdefault(ref, FakeTicket(ref))
+        for key, value in fields.items():
+            setattr(ticket, key, value)
+        return ticket
+
+    def add_comment(self, ref: str, author: str, body: str, *, public: bool = True) -> FakeComment:
+        ticket = self.ticket(ref)
+        comment = FakeComment(
+            str(next(self._ids)), author, public, body, time.time(), author == ticket.requester
+        )
+        ticket.comments.append(comment)
+        return comment
+
+    def bot_comments(self, ref: str | None = None) -> list[FakeComment]:
+        refs = [ref] if ref else list(self.tickets)
+        return [c for r in refs for c in self.ticket(r).comments if c.author_id == BOT_ID]
+
+    def _write(self, ref: str, body: dict[str, Any], text: str, public: bool) -> web.Response | FakeComment:
+        if self.rate_limit:
+            self.writes.append(Write(ref, body, stored=False))
+            return web.json_response({"error": "TooManyRequests"}, status=429, headers=self.rate_limit.pop(0))
+        comment = self.add_comment(ref, BOT_ID, text, public=public)
+        self.writes.append(Write(ref, body, stored=True))
+        if self.fail_after_store:
+            self.fail_after_store -= 1
+            return web.json_response({"error": "InternalError"}, status=500)
+        return comment
+
+    # -- Zendesk --------------------------------------------------------------------------------
+    def _routes_zendesk(self) -> None:
+        async def me(_r: web.Request) -> web.Response:
+            return web.json_response({"user": {"id": int(BOT_ID), "role": "agent"}})
+
+        async def show(r: web.Request) -> web.Response:
+            t = self.ticket(r.match_info["id"])
+            ticket = {"id": int(t.ref), "status": t.status, "requester_id": int(t.requester)}
+            ticket["assignee_id"] = int(t.assignee) if t.assignee else None
+            return web.json_response({"ticket": ticket})
+
+        async def comments(r: web.Request) -> web.Response:
+            listed = [
+                {
+                    "id": int(c.id),
+                    "author_id": int(c.author_id),
+                    "public": c.public,
+                    "body": c.body,
+                    "created_at": iso(c.created_at),
+                }
+                for c in reversed(self.ticket(r.match_info["id"]).comments)
+            ]
+            return web.json_response({"comments": listed})
+
+        async def update(r: web.Request) -> web.Response:
+            body = await r.json()
+            comment = body["ticket"]["comment"]
+            got = self._write(r.match_info["id"], body, comment["body"], comment.get("public", True))
+            if isinstance(got, web.Response):
+                return got
+            events = [{"id": int(got.id), "type": "Comment", "public": got.public}]
+            return web.json_response({"ticket": {"id": int(got.id)}, "audit": {"events": events}})
+
+        self.app.router.add_get("/api/v2/users/me.json", me)
+        self.app.router.add_get("/api/v2/tickets/{id}.json", show)
+        self.app.router.add_get("/api/v2/tickets/{id}/comments.json", comments)
+        self.app.router.add_put("/api/v2/tickets/{id}.json", update)
