@@ -17,6 +17,7 @@ from aiohttp import web
 
 from adapters.kit.verify import SignatureError, Verifier
 from core.errors import SwitchboardError
+from core.http import BadInput, load_json
 
 log = logging.getLogger(__name__)
 
@@ -48,9 +49,9 @@ def ok(body: dict[str, Any] | None, *, status: int = 200) -> web.Response:
 
 def parse_json_object(body: bytes) -> dict[str, Any]:
     try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        raise MalformedPayload("body is not valid JSON") from None
+        data = load_json(body)  # valid UTF-8, nesting bounded, no lone surrogates
+    except BadInput as exc:
+        raise MalformedPayload(exc.reason) from None
     if not isinstance(data, dict):
         raise MalformedPayload("body is not a JSON object")
     return data
