@@ -34,8 +34,17 @@ _REDACTIONS: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
+# Credentials that travel in query strings (an access log line, a URL in an error): the web chat
+# session, OAuth codes and states, tokens.
+_QUERY_SECRET = re.compile(
+    r"(?<=[?&;])(session|code|state|token|access_token|api_key|key|secret|signature|sig)=[^&\s\"']*",
+    re.IGNORECASE,
+)
+
+
 def redact(text: str) -> str:
     """Mask e-mails, phone and card numbers, IBANs and tokens in a log line."""
+    text = _QUERY_SECRET.sub(lambda m: f"{m.group(1)}=[REDACTED]", text)
     for span in reversed(ibans(text)):  # checksum-valid only: hex job ids are not IBANs
         text = f"{text[: span.start]}[REDACTED IBAN]{text[span.end :]}"
     for pattern, label in _REDACTIONS:

@@ -82,6 +82,10 @@ def edge_middleware(limits: EdgeLimits, metrics: Metrics) -> Any:
             response = _from_http_exception(request, exc, limits)
         except ConnectionError:
             return _gone(request)
+        except asyncio.CancelledError:  # some servers cancel the handler of a vanished client
+            if request.transport is None or request.transport.is_closing():
+                _gone(request)
+            raise
         except Exception as exc:  # noqa: BLE001 — the last line: log once, answer plainly
             return await _unhandled(request, exc, metrics)
         if response.status >= 400:

@@ -179,7 +179,7 @@ def cases(full: bool, response_url: str) -> Iterator[Case]:
         yield rest(
             b'{"conversation_id": "fuzz", "user_id": "u", "text": "' + line + b'"}', f"rest raw line {n}"
         )
-    for n, wrong in enumerate(WRONG_TYPES):  # wrong JSON types in every field Slack's adapter reads
+    for wrong in WRONG_TYPES:  # wrong JSON types in every field Slack's adapter reads
         for key in (
             "type",
             "subtype",
