@@ -8,71 +8,80 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
+from bots.preflight import check_all
 from core import logs
-from core.botdef import bot_path, load_bot, with_deployment
-from core.errors import ConfigError
-from core.routing import Router
+from core.botdef import bot_path, load_bot
+from core.errors import ConfigError, PortInUseError
 from core.settings import Settings
-from core.skills import collect
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    settings = Settings.from_env()
-    if getattr(args, "bot", None):
-        settings = Settings.from_env({**os.environ, "SWITCHBOARD_BOT": args.bot})
-    return settings
+    """The environment, with the command line's --bot/--host/--port on top."""
+    overrides = {
+        "SWITCHBOARD_BOT": getattr(args, "bot", None),
+        "SWITCHBOARD_HTTP_HOST": getattr(args, "host", None),
+        "SWITCHBOARD_HTTP_PORT": None if getattr(args, "port", None) is None else str(args.port),
+    }
+    given = {key: value for key, value in overrides.items() if value}
+    return Settings.from_env({**os.environ, **given}) if given else Settings.from_env()
+
+
+def _refuse(problems: list[str]) -> int:
+    print("Configuration problems:", file=sys.stderr)
+    for problem in problems:
+        print(f"  - {problem}", file=sys.stderr)
+    return 2
+
+
+def _local_workers(args: argparse.Namespace, settings: Settings) -> int:
+    """--workers N, else 1 on the private Redis and 0 on a configured one."""
+    if args.workers is not None:
+        return int(args.workers)
+    return 0 if settings.redis_url else 1
+
+
+def _hub_problems(settings: Settings, workers: int) -> list[str]:
+    """What `run`/`chat` refuse to start with: `check`'s findings, the model files only when a
+    worker runs on this machine (remote workers check their own)."""
+    env = {**os.environ, "SWITCHBOARD_BOT": settings.bot}
+    return check_all(env, models=workers > 0)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     from bots.runner import serve
 
-    asyncio.run(serve(_settings(args)))
+    settings = _settings(args)
+    workers = _local_workers(args, settings)
+    problems = _hub_problems(settings, workers)
+    if problems:
+        return _refuse(problems)
+    asyncio.run(serve(settings, workers=workers, log_level=args.log_level))
     return 0
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
     from bots.runner import chat
 
-    asyncio.run(chat(_settings(args), args.user))
+    settings = _settings(args)
+    workers = _local_workers(args, settings)
+    problems = _hub_problems(settings, workers)
+    if problems:
+        return _refuse(problems)
+    log_file = logs.to_file(logs.chat_log_path(), args.log_level)
+    print(f"(logs go to {log_file})", flush=True)
+    asyncio.run(chat(settings, args.user, workers=workers, log_level=args.log_level, log_file=log_file))
     return 0
 
 
-def check_all(env: dict[str, str] | None = None) -> list[str]:
-    """Every problem with the current configuration, readable; empty when all is well."""
-    problems: list[str] = []
-    try:
-        settings = Settings.from_env(env)
-    except ConfigError as exc:
-        return [str(exc)]
-    source = str(bot_path(settings.bot))
-    try:
-        bot = with_deployment(load_bot(settings.bot), os.environ if env is None else env)
-        skills = collect(bot.skills, source=source)
-        Router(skills, fallback=bot.fallback, source=source)
-    except ConfigError as exc:
-        problems.extend(f"{exc.source}: {p}" for p in exc.problems)
-    if settings.redis_url:
-        import redis
-
-        try:
-            redis.Redis.from_url(settings.redis_url, socket_connect_timeout=2).ping()
-        except Exception as exc:  # noqa: BLE001
-            problems.append(
-                f"environment: SWITCHBOARD_REDIS_URL does not answer ({type(exc).__name__}) — "
-                "fix: start Redis or correct the URL, or unset it to use a private Redis"
-            )
-    return problems
-
-
-def cmd_check(_args: argparse.Namespace) -> int:
-    problems = check_all()
+def cmd_check(args: argparse.Namespace) -> int:
+    env = {**os.environ, "SWITCHBOARD_BOT": args.bot} if args.bot else None
+    problems = check_all(env)
     if problems:
-        print("Configuration problems:", file=sys.stderr)
-        for problem in problems:
-            print(f"  - {problem}", file=sys.stderr)
-        return 2
-    settings = Settings.from_env()
-    print(f"OK: bot '{settings.bot}' ({bot_path(settings.bot)}) and settings are valid.")
+        return _refuse(problems)
+    settings = _settings(args)
+    print(f"OK: bot '{settings.bot}' ({bot_path(settings.bot)}), its models and settings are valid.")
     return 0
 
 
@@ -118,36 +127,80 @@ def cmd_slack_manifest(args: argparse.Namespace) -> int:
 Command = Callable[[argparse.Namespace], int]
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="switchboard", description="Switchboard chat hub")
-    parser.add_argument("--log-level", default=os.environ.get("SWITCHBOARD_LOG_LEVEL", "INFO"))
-    sub = parser.add_subparsers(dest="command", required=True)
+BOT_HELP = (
+    "bot definition: a name in bots/ or the path of a .toml file (default: $SWITCHBOARD_BOT, else assistant)"
+)
+LOG_HELP = f"log level: one of {', '.join(LOG_LEVELS)} (default: $SWITCHBOARD_LOG_LEVEL, else INFO)"
+WORKERS_HELP = (
+    "model workers to start and supervise here (default: 1 on the private Redis, 0 when "
+    "SWITCHBOARD_REDIS_URL is set: run `switchboard worker` yourself)"
+)
 
-    run = sub.add_parser("run", help="start the hub (web chat, REST API, configured adapters)")
-    run.add_argument("--bot", help="bot definition name or .toml path (default SWITCHBOARD_BOT)")
+
+def version() -> str:
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    try:
+        return installed("switchboard")
+    except PackageNotFoundError:
+        return "unknown (not installed: pip install -e .)"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    # --log-level works before or after the subcommand; SUPPRESS keeps a subcommand's
+    # absent option from hiding one given before it.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--log-level", default=argparse.SUPPRESS, metavar="LEVEL", help=LOG_HELP)
+    parser = argparse.ArgumentParser(
+        prog="switchboard", description="Switchboard: one chat bot on many platforms", parents=[common]
+    )
+    parser.add_argument("--version", action="version", version=f"switchboard {version()}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help_text, description=help_text, parents=[common])
+
+    run = command("run", "start the hub: web chat, REST API and the configured platforms")
+    run.add_argument("--bot", help=BOT_HELP)
+    run.add_argument("--host", help="address to listen on (default: $SWITCHBOARD_HTTP_HOST, else 127.0.0.1)")
+    run.add_argument(
+        "--port", type=int, help="port to listen on (default: $SWITCHBOARD_HTTP_PORT, else 8080)"
+    )
+    run.add_argument("--workers", type=int, metavar="N", help=WORKERS_HELP)
     run.set_defaults(func=cmd_run)
 
-    chat = sub.add_parser("chat", help="talk to the bot in this terminal")
-    chat.add_argument("--bot")
-    chat.add_argument("--user", default="operator", help="your user id (console:<user>)")
+    chat = command("chat", "talk to the bot in this terminal (logs go to a file)")
+    chat.add_argument("--bot", help=BOT_HELP)
+    chat.add_argument(
+        "--user", default="operator", help="your user id: you are console:<user> (default operator)"
+    )
+    chat.add_argument("--workers", type=int, metavar="N", help=WORKERS_HELP)
     chat.set_defaults(func=cmd_chat)
 
-    check = sub.add_parser("check", help="validate the configuration and exit")
+    check = command("check", "validate the bot, its model files, the settings and Redis, then exit")
+    check.add_argument("--bot", help=BOT_HELP)
     check.set_defaults(func=cmd_check)
 
-    worker = sub.add_parser("worker", help="serve the bot's model from the queue (run one per core/GPU)")
-    worker.add_argument("--bot", help="bot definition name or .toml path (default SWITCHBOARD_BOT)")
+    worker = command("worker", "serve the bot's model from the queue (run one per core or GPU)")
+    worker.add_argument("--bot", help=BOT_HELP)
     worker.add_argument("--model", help="which of the bot's models to serve (default: the first)")
     worker.add_argument("--burst", action="store_true", help="exit when the queue is empty")
     worker.set_defaults(func=cmd_worker)
 
-    pii = sub.add_parser("pii", help="PII tools").add_subparsers(dest="pii_command", required=True)
-    pii_mask = pii.add_parser("mask", help='mask JSON lines {"text": ...} from stdin, as the bot would')
-    pii_mask.add_argument("--bot", help="bot definition name or .toml path (default SWITCHBOARD_BOT)")
+    pii = command("pii", "PII tools").add_subparsers(dest="pii_command", required=True, metavar="TOOL")
+    pii_mask = pii.add_parser(
+        "mask", help='mask JSON lines {"text": ...} from stdin, as the bot would', parents=[common]
+    )
+    pii_mask.add_argument("--bot", help=BOT_HELP)
     pii_mask.set_defaults(func=cmd_pii_mask)
 
-    slack = sub.add_parser("slack", help="Slack tools").add_subparsers(dest="slack_command", required=True)
-    slack_manifest = slack.add_parser("manifest", help="print a Slack app manifest for this hub")
+    slack = command("slack", "Slack tools").add_subparsers(
+        dest="slack_command", required=True, metavar="TOOL"
+    )
+    slack_manifest = slack.add_parser(
+        "manifest", help="print a Slack app manifest for this hub", parents=[common]
+    )
     slack_manifest.add_argument("--url", help="the hub's public https URL (default SWITCHBOARD_PUBLIC_URL)")
     slack_manifest.add_argument("--name", default="Switchboard", help="the app's name in Slack")
     slack_manifest.add_argument("--command-name", default="/switchboard", help="the slash command")
@@ -159,14 +212,24 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logs.configure(args.log_level.upper())
+    given = getattr(args, "log_level", None) or os.environ.get("SWITCHBOARD_LOG_LEVEL") or "INFO"
+    level = given.upper()
+    if level not in LOG_LEVELS:
+        print(
+            f"switchboard: log level {given!r} (from --log-level or SWITCHBOARD_LOG_LEVEL) is "
+            f"not one of {', '.join(LOG_LEVELS)} — fix: use one of those",
+            file=sys.stderr,
+        )
+        return 2
+    args.log_level = level
+    logs.configure(level)
     func: Command = args.func
     try:
         return func(args)
     except ConfigError as exc:
-        print("Configuration problems:", file=sys.stderr)
-        for problem in exc.problems:
-            print(f"  - {exc.source}: {problem}", file=sys.stderr)
+        return _refuse([f"{exc.source}: {problem}" for problem in exc.problems])
+    except PortInUseError as exc:
+        print(f"switchboard: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

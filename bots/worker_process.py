@@ -1,5 +1,6 @@
-"""The embedded default runs its own model worker: one child process, restarted if it dies,
-stopped (warmly: the job in hand is finished) when the hub stops."""
+"""The hub can run its own model workers (`switchboard run --workers N`; one by default on the
+private Redis): child processes, each restarted if it dies, stopped warmly (the job in hand is
+finished) when the hub stops, and sent SIGTERM by the kernel if the hub itself is killed."""
 
 from __future__ import annotations
 
@@ -10,10 +11,14 @@ import os
 import signal
 import sys
 from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import cast
 
 from redis.asyncio import Redis
 
+from bots.orphans import die_with_parent
 from core.botdef import BotDefinition
+from core.model.contract import ModelKeys
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -21,6 +26,7 @@ log = logging.getLogger(__name__)
 CONFIG_ERROR_EXIT = 2
 MAX_BACKOFF_S = 30.0
 STOP_GRACE_S = 15.0
+READY_WAIT_S = 180.0  # the first start converts the embedded model (seconds)
 
 
 def redis_url_of(client: Redis) -> str:
@@ -31,9 +37,10 @@ def redis_url_of(client: Redis) -> str:
 
 
 class WorkerSupervisor:
-    def __init__(self, env: dict[str, str], bot: str) -> None:
+    def __init__(self, env: dict[str, str], bot: str, *, output: Path | None = None) -> None:
         self._env = env
         self._bot = bot
+        self._output = output  # None: the hub's own stdout/stderr
         self._proc: asyncio.subprocess.Process | None = None
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
@@ -49,9 +56,19 @@ class WorkerSupervisor:
     async def _keep_running(self) -> None:
         backoff = 1.0
         while not self._stopping:
-            self._proc = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bots.cli", "worker", "--bot", self._bot, env=self._env
-            )
+            sink = self._output.open("ab") if self._output is not None else None
+            try:
+                self._proc = await asyncio.create_subprocess_exec(
+                    *(sys.executable, "-m", "bots.cli", "worker", "--bot", self._bot),
+                    env=self._env,
+                    stdin=asyncio.subprocess.DEVNULL,
+                    stdout=sink,
+                    stderr=asyncio.subprocess.STDOUT if sink is not None else None,
+                    preexec_fn=die_with_parent(signal.SIGTERM),  # noqa: PLW1509 — prctl only
+                )
+            finally:
+                if sink is not None:
+                    sink.close()
             self.starts += 1
             log.info("model worker started (pid %d)", self._proc.pid)
             code = await self._proc.wait()
@@ -63,6 +80,18 @@ class WorkerSupervisor:
             log.warning("model worker exited with code %s; restarting in %.0f s", code, backoff)
             await asyncio.sleep(backoff)
             backoff = min(backoff * 2, MAX_BACKOFF_S)
+
+    async def ready(self, redis: Redis, keys: ModelKeys) -> bool:
+        """Wait until this worker heartbeats (True) or gives up for good (False)."""
+        while True:
+            pid = self.pid
+            if pid is not None:
+                for name in cast("set[str]", await redis.smembers(keys.workers)):
+                    if f".{pid}." in name and await redis.exists(keys.worker(name)):
+                        return True
+            if self._task is not None and self._task.done():
+                return False
+            await asyncio.sleep(0.1)
 
     async def stop(self) -> None:
         self._stopping = True
@@ -82,21 +111,37 @@ class WorkerSupervisor:
 
 
 @contextlib.asynccontextmanager
-async def embedded_worker(
-    settings: Settings, bot: BotDefinition, redis: Redis, bot_arg: str
-) -> AsyncIterator[WorkerSupervisor | None]:
-    """One supervised worker when the hub runs on a private Redis and the bot has a model."""
-    if settings.redis_url is not None or not bot.model.enabled:
-        yield None
+async def embedded_workers(
+    settings: Settings,
+    bot: BotDefinition,
+    redis: Redis,
+    bot_arg: str,
+    count: int,
+    *,
+    log_level: str = "INFO",
+    output: Path | None = None,
+) -> AsyncIterator[list[WorkerSupervisor]]:
+    """`count` supervised workers of the bot's first model on the hub's Redis, ready (their
+    heartbeat seen, or given up) when the block starts; stopped when it ends."""
+    if count <= 0 or not bot.model.enabled:
+        yield []
         return
     env = {
         **os.environ,
         "SWITCHBOARD_REDIS_URL": redis_url_of(redis),
         "SWITCHBOARD_KEY_PREFIX": settings.key_prefix,
+        "SWITCHBOARD_LOG_LEVEL": log_level,
     }
-    supervisor = WorkerSupervisor(env, bot_arg)
-    supervisor.start()
+    supervisors = [WorkerSupervisor(env, bot_arg, output=output) for _ in range(count)]
+    for supervisor in supervisors:
+        supervisor.start()
     try:
-        yield supervisor
+        keys = ModelKeys(settings.key_prefix)
+        try:
+            async with asyncio.timeout(READY_WAIT_S):
+                await asyncio.gather(*(s.ready(redis, keys) for s in supervisors))
+        except TimeoutError:
+            log.warning("model workers not ready after %.0f s; the hub starts anyway", READY_WAIT_S)
+        yield supervisors
     finally:
-        await supervisor.stop()
+        await asyncio.gather(*(supervisor.stop() for supervisor in supervisors))

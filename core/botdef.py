@@ -61,6 +61,11 @@ class BotDefinition(Strict):
                 raise ValueError(f"admin {admin!r} must be 'platform:user_id', e.g. 'slack:U024BE7LH'")
         return admins
 
+    @property
+    def display_name(self) -> str:
+        """How the bot names itself to people: "assistant" -> "Assistant"."""
+        return self.name[:1].upper() + self.name[1:]
+
     def adapter_enabled(self, name: str, *, default: bool) -> bool:
         config = self.adapters.get(name)
         return default if config is None else config.enabled

@@ -21,6 +21,10 @@ class SkillConflictError(ConfigError):
     """Two skills claim the same command."""
 
 
+class PortInUseError(SwitchboardError):
+    """The hub's HTTP port is taken by another program."""
+
+
 class MaskingError(SwitchboardError):
     """PII analysis failed or timed out: the turn must stop (fail closed)."""
 

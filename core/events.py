@@ -101,6 +101,7 @@ class Reply:
     attachments: tuple[Attachment, ...] = ()
     ephemeral: bool = False  # visible to the asker only, where the platform can
     notice: bool = False  # a system notice (rate limit, apology), not an answer
+    interim: bool = False  # more follows (e.g. a place in the queue): a waiting caller keeps waiting
 
     @property
     def thread_id(self) -> str | None:
@@ -119,7 +120,9 @@ class SentRef:
     channel_id: str = ""
 
 
-def reply_to(event: Event, text: str, *, notice: bool = False, ephemeral: bool = False) -> Reply:
+def reply_to(
+    event: Event, text: str, *, notice: bool = False, ephemeral: bool = False, interim: bool = False
+) -> Reply:
     """A reply to `event`, in the same conversation (and thread)."""
     return Reply(
         text=text,
@@ -128,4 +131,5 @@ def reply_to(event: Event, text: str, *, notice: bool = False, ephemeral: bool =
         quote_id=event.message_id,
         notice=notice,
         ephemeral=ephemeral,
+        interim=interim,
     )

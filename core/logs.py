@@ -4,8 +4,10 @@ redaction filter as a second safety net (message text is never logged in the fir
 from __future__ import annotations
 
 import logging
+import os
 import re
 import sys
+from pathlib import Path
 
 from core.pii import patterns
 from core.pii.detectors import ibans
@@ -77,8 +79,10 @@ class FieldsFormatter(logging.Formatter):
         return f"{line} {' '.join(extras)}" if extras else line
 
 
-def configure(level: str = "INFO") -> None:
-    handler = logging.StreamHandler(sys.stderr)
+def configure(level: str = "INFO", handler: logging.Handler | None = None) -> None:
+    """One handler on the root logger (stderr by default) with the fields formatter and the
+    redaction filter."""
+    handler = handler or logging.StreamHandler(sys.stderr)
     handler.setFormatter(FieldsFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactionFilter())
     root = logging.getLogger()
@@ -86,3 +90,17 @@ def configure(level: str = "INFO") -> None:
     root.setLevel(level)
     for noisy in ("aiohttp.access",):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def chat_log_path() -> Path:
+    """Where `switchboard chat` writes its logs: `$XDG_STATE_HOME/switchboard/chat.log`, else
+    `~/.local/state/switchboard/chat.log`."""
+    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(base) / "switchboard" / "chat.log"
+
+
+def to_file(path: Path, level: str = "INFO") -> Path:
+    """Send every log record to `path` (appended) instead of the terminal."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    configure(level, logging.FileHandler(path, encoding="utf-8"))
+    return path

@@ -18,6 +18,9 @@ NO_MODEL = (
     "Try /help to see what I can do."
 )
 MODEL_UNAVAILABLE = "Sorry, I couldn't get an answer from the model this time. Please try again."
+MODEL_NOT_RUNNING = (
+    "The model is not running right now, so I can't answer that. Commands still work: try /help."
+)
 MODEL_TIMEOUT = "Sorry, the model took too long to answer. Please try again."
 QUEUE_BUSY = "I'm busy right now — you are number {position} in line. I'll answer as soon as I can."
 QUEUE_FULL = "I'm overloaded right now and can't take new questions. Please try again in a few minutes."

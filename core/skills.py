@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import importlib
 import re
+import sys
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -119,8 +121,15 @@ def skills_in(module: ModuleType) -> list[Skill]:
     return [value for value in vars(module).values() if isinstance(value, Skill)]
 
 
-def collect(module_names: Iterable[str], *, source: str = "bot definition") -> tuple[Skill, ...]:
-    """Import the listed modules and return their skills; conflicts are load-time errors."""
+def collect(
+    module_names: Iterable[str], *, source: str = "bot definition", search_path: Path | None = None
+) -> tuple[Skill, ...]:
+    """Import the listed modules and return their skills; conflicts are load-time errors.
+
+    `search_path` (the bot definition's folder) is where a bot's own skill modules are found,
+    after the installed packages: `skills = ["weather"]` beside `mybot.toml` imports `weather.py`."""
+    if search_path is not None and str(search_path.resolve()) not in sys.path:
+        sys.path.append(str(search_path.resolve()))
     found: list[Skill] = []
     for module_name in module_names:
         try:

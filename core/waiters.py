@@ -34,7 +34,8 @@ class ReplyCollector:
         return True
 
     async def collect(self, event_id: str, turn: asyncio.Future, timeout: float) -> tuple[str, list[Reply]]:
-        """Wait for the turn and, if it was queued for the model, for its answer.
+        """Wait for the turn and, if it was queued for the model, for its answer — or for the
+        apology that replaces it (anything but an interim notice such as a place in the queue).
 
         Returns (outcome, replies). Raises TimeoutError after `timeout` seconds."""
         pending = self._pending.setdefault(event_id, _Pending())
@@ -43,10 +44,11 @@ class ReplyCollector:
                 record = await asyncio.shield(turn)
                 outcome = record.outcome
                 if outcome == Outcome.QUEUED:
-                    while not any(not r.notice for r in pending.replies):
+                    while not any(not r.interim for r in pending.replies):
                         pending.arrived.clear()
                         await pending.arrived.wait()
-                    outcome = Outcome.REPLIED
+                    answered = any(not r.notice for r in pending.replies)
+                    outcome = Outcome.REPLIED if answered else Outcome.ERROR
                 return outcome, list(pending.replies)
         finally:
             self._pending.pop(event_id, None)

@@ -22,7 +22,7 @@ from core.skills import SkillContext, SkillResult, skill
 )
 async def help_skill(ctx: SkillContext) -> SkillResult:
     platform = ctx.event.platform
-    lines = [f"I'm {ctx.bot.name}. {ctx.bot.description}".strip(), "", "Here is what I can do:"]
+    lines = [f"I'm {ctx.bot.display_name}. {ctx.bot.description}".strip(), "", "Here is what I can do:"]
     for item in ctx.skills:
         if not item.supports(platform) or item.name == ctx.bot.fallback:
             continue

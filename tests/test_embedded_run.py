@@ -200,11 +200,11 @@ async def test_turn_in_flight_at_sigterm_is_finished_and_late_ones_rejected(tmp_
     assert gone(redis_pid)
 
 
-def test_chat_in_the_terminal_answers_help_then_quits():
+def test_chat_in_the_terminal_answers_help_then_quits(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "bots.cli", "chat"],
         cwd=ROOT,
-        env=clean_env(),
+        env=clean_env(XDG_STATE_HOME=str(tmp_path)),
         input="/help\n/quit\n",
         capture_output=True,
         text=True,
@@ -212,7 +212,12 @@ def test_chat_in_the_terminal_answers_help_then_quits():
     )
     assert result.returncode == 0, result.stderr
     assert "Connected." in result.stdout
-    assert "bot> I'm assistant" in result.stdout and "Here is what I can do" in result.stdout
+    assert "bot> I'm Assistant" in result.stdout and "Here is what I can do" in result.stdout
     assert "Admin commands" in result.stdout  # the local operator is the embedded bot's admin
-    match = REDIS_LINE.search(result.stderr)
+    log_file = tmp_path / "switchboard" / "chat.log"
+    assert f"(logs go to {log_file})" in result.stdout
+    log = log_file.read_text(encoding="utf-8")
+    match = REDIS_LINE.search(log)
     assert match is not None and gone(int(match.group(2)))
+    assert "serving model smollm2" in log  # the worker's own lines went to the file too
+    assert " INFO " not in result.stdout + result.stderr  # a quiet terminal: no log records

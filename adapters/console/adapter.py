@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import threading
 import uuid
 from typing import TextIO
 
@@ -67,23 +68,55 @@ class ConsoleAdapter:
             return []
         return replies
 
-    async def repl(self) -> None:
-        """Read lines until EOF or /quit, printing the bot's answers."""
-        loop = asyncio.get_running_loop()
+    async def repl(self, stop: asyncio.Event | None = None) -> None:
+        """Read lines until EOF, /quit or `stop` (a signal), printing the bot's answers."""
+        lines = self._lines()
         self._print("Connected. Type a message, /help for commands, /quit to leave.")
-        while True:
-            self._stdout.write("you> ")
-            self._stdout.flush()
-            line = await loop.run_in_executor(None, self._stdin.readline)
-            if not line:
-                break
-            line = line.strip()
-            if not line:
-                continue
-            if line in {"/quit", "/exit"}:
-                break
-            for reply in await self.say(line):
-                self._print(f"bot> {reply.text}")
+        stopped = asyncio.ensure_future((stop or asyncio.Event()).wait())
+        try:
+            while True:
+                self._stdout.write("you> ")
+                self._stdout.flush()
+                reading = asyncio.ensure_future(lines.get())
+                await asyncio.wait({reading, stopped}, return_when=asyncio.FIRST_COMPLETED)
+                if not reading.done():
+                    reading.cancel()
+                    self._print("")
+                    return
+                line = reading.result()
+                if line is None:
+                    return
+                line = line.strip()
+                if not line:
+                    continue
+                if line in {"/quit", "/exit"}:
+                    return
+                for reply in await self.say(line):
+                    self._print(f"bot> {reply.text}")
+        finally:
+            stopped.cancel()
+
+    def _lines(self) -> asyncio.Queue[str | None]:
+        """Lines of stdin, read by a daemon thread (a blocked read must not keep the process
+        alive after a signal); None at end of input."""
+        loop = asyncio.get_running_loop()
+        queue: asyncio.Queue[str | None] = asyncio.Queue()
+
+        def read() -> None:
+            while True:
+                try:
+                    line = self._stdin.readline()
+                except (OSError, ValueError):  # the terminal went away
+                    line = ""
+                try:
+                    loop.call_soon_threadsafe(queue.put_nowait, line or None)
+                except RuntimeError:  # the loop is closed: the chat is over
+                    return
+                if not line:
+                    return
+
+        threading.Thread(target=read, name="console-stdin", daemon=True).start()
+        return queue
 
     async def send(self, reply: Reply) -> SentRef | None:
         if not self._collector.offer(reply):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from core.errors import ConfigError
 
@@ -141,6 +141,28 @@ def with_env(config: ModelConfig, env: Mapping[str, str]) -> ModelConfig:
         return config
     try:
         return ModelConfig.model_validate({**config.model_dump(exclude_unset=True), **changes})
-    except ValueError as exc:
-        keys = ", ".join(k for k in ENV_FIELDS if env.get(k))
-        raise ConfigError(f"{keys}: {exc}", source="environment") from None
+    except ValidationError as exc:
+        raise ConfigError(_env_problems(exc, env), source="environment") from None
+
+
+def _env_problems(exc: ValidationError, env: Mapping[str, str]) -> list[str]:
+    """One line per bad override: the variable, its value, what is wrong and what would do."""
+    by_field = {field: key for key, field in ENV_FIELDS.items()}
+    problems = []
+    for error in exc.errors():
+        field = str(error["loc"][0]) if error["loc"] else ""
+        key = by_field.get(field)
+        if key is None:  # a whole-section rule; name every override given
+            key = ", ".join(k for k in ENV_FIELDS if env.get(k))
+            problems.append(f"{key}: {error['msg']} — fix: change or unset these variables")
+            continue
+        ctx = error.get("ctx") or {}
+        if error["type"] == "literal_error":
+            fix = f"use one of {ctx.get('expected')}"
+        elif "ge" in ctx or "le" in ctx:
+            low, high = ctx.get("ge"), ctx.get("le")
+            fix = f"use a value of {low} or more" if high is None else f"use a value from {low or 0} to {high}"
+        else:
+            fix = "correct it or unset it to keep the bot definition's value"
+        problems.append(f"{key}={env.get(key, '')!r}: {error['msg']} — fix: {fix}")
+    return problems

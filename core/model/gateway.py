@@ -25,6 +25,7 @@ from core.model.contract import JobRequest, ModelKeys, history_from_memory
 from core.model.pending import PendingStore, PendingTurn
 from core.model.queue import ModelQueues
 from core.model.routing import ModelRouter
+from core.model.watch import WorkerWatch
 from core.pipeline import Outcome, Turn
 from core.skills import AskModel
 from core.stages.memory import ConversationMemory
@@ -61,10 +62,13 @@ class QueueGateway:
         self._keys = keys
         self._masker = masker
         self._hub: Any = None
+        self._watch: WorkerWatch | None = None
 
-    def bind(self, hub: Any) -> None:
-        """The hub whose adapters receive notices and whose capabilities decide streaming."""
+    def bind(self, hub: Any, watch: WorkerWatch | None = None) -> None:
+        """The hub whose adapters receive notices and whose capabilities decide streaming; with
+        `watch`, a question for a model no live worker serves is answered at once."""
         self._hub = hub
+        self._watch = watch
 
     async def submit(self, turn: Turn, ask: AskModel) -> Reply | None:
         config = turn.bot.model
@@ -90,6 +94,9 @@ class QueueGateway:
             if cached:
                 return await self._cached_answer(turn, cached)
             request = replace(request, cache_key=digest, cache_ttl_s=config.cache_ttl_s)
+        if self._watch is not None and not await self._watch.serving(model):
+            log.info("no live worker for the model; told the person", extra={"event_id": turn.event.id})
+            return reply_to(turn.event, messages.MODEL_NOT_RUNNING, notice=True)
         depth = await self._queues.depth(model)
         if depth >= config.max_queue:
             log.warning("model queue full (%d); request refused", depth, extra={"event_id": turn.event.id})
@@ -111,7 +118,9 @@ class QueueGateway:
         log.info("model job queued (depth %d)", depth, extra={"event_id": turn.event.id, "job_id": job_id})
         if depth >= config.busy_depth and self._hub is not None:
             await self._hub.send(
-                reply_to(turn.event, messages.QUEUE_BUSY.format(position=depth + 1), notice=True)
+                reply_to(
+                    turn.event, messages.QUEUE_BUSY.format(position=depth + 1), notice=True, interim=True
+                )
             )
         return None
 

@@ -19,6 +19,7 @@ from core.model.gateway import QueueGateway
 from core.model.pending import PendingStore
 from core.model.queue import ModelQueues
 from core.model.routing import ModelRouter
+from core.model.watch import WorkerWatch
 from core.model.workers import live_workers, workers_by_model
 from core.stages.memory import ConversationMemory
 from core.stages.pii import Masker
@@ -36,7 +37,10 @@ class ModelService:
         *,
         prefix: str = "sb",
         masker: Masker | None = None,
+        how_to_start_worker: str | None = None,
     ) -> None:
+        """`how_to_start_worker`: when given, questions for a model no live worker serves are
+        answered at once with MODEL_NOT_RUNNING, and this hint is logged when that happens."""
         self.redis = redis
         self.keys = ModelKeys(prefix)
         self.owner = f"hub-{uuid.uuid4().hex[:12]}"
@@ -45,11 +49,13 @@ class ModelService:
         self.router = ModelRouter(redis, self.keys)
         self.memory = memory
         self.masker = masker
+        self._how_to_start = how_to_start_worker
+        self.watch: WorkerWatch | None = None
         self.gateway = QueueGateway(
             redis, self.store, self.queues, self.router, memory, keys=self.keys, masker=masker
         )
         self._tasks: list[asyncio.Task[None]] = []
-        self._loops: list[ResultReader | Sweeper] = []
+        self._loops: list[ResultReader | Sweeper | WorkerWatch] = []
         self.hub: Hub | None = None
         self.delivery: Delivery | None = None
 
@@ -57,8 +63,11 @@ class ModelService:
         """Make `hub` queue model work here; add the `model` command, status and readiness."""
         self.hub = hub
         hub.model = self.gateway
-        self.gateway.bind(hub)
         bot = hub.bot
+        if self._how_to_start is not None:
+            names = [spec.name for spec in bot.model.specs()]
+            self.watch = WorkerWatch(self.redis, self.keys, names, how_to_start=self._how_to_start)
+        self.gateway.bind(hub, self.watch)
         edit_interval = bot.model.edit_interval_ms / 1000
         self.delivery = Delivery(
             hub, self.store, self.memory, self.masker, owner=self.owner, edit_interval_s=edit_interval
@@ -91,6 +100,11 @@ class ModelService:
         loop = asyncio.get_running_loop()
         self._loops = [reader, sweeper]
         self._tasks = [loop.create_task(reader.run()), loop.create_task(sweeper.run())]
+        if self.watch is not None:
+            await self.watch.refresh()
+            self.watch.announce()
+            self._loops.append(self.watch)
+            self._tasks.append(loop.create_task(self.watch.run()))
         log.info("model delivery started (consumer %s)", self.owner)
 
     async def stop(self) -> None:
