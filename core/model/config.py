@@ -161,7 +161,7 @@ def _env_problems(exc: ValidationError, env: Mapping[str, str]) -> list[str]:
             fix = f"use one of {ctx.get('expected')}"
         elif "ge" in ctx or "le" in ctx:
             low, high = ctx.get("ge"), ctx.get("le")
-            fix = f"use a value of {low} or more" if high is None else f"use a value from {low or 0} to {high}"
+            fix = f"use a value of {low} or more" if high is None else f"use {low or 0} to {high}"
         else:
             fix = "correct it or unset it to keep the bot definition's value"
         problems.append(f"{key}={env.get(key, '')!r}: {error['msg']} — fix: {fix}")
