@@ -107,10 +107,12 @@ def weigh(text: str, tokens: Sequence[Token], spans: Sequence[Span]) -> list[Spa
     """`spans` without the PERSON candidates the evidence says are not people (and without
     street-address guesses with no number that name a landmark: "Niagara Falls")."""
     kept = []
-    for span in spans:
+    for candidate in spans:
+        span = _trimmed(text, tokens, candidate) if candidate.type == PERSON else candidate
+        if span is None:
+            continue
         if span.type == PERSON:
-            span = _trimmed(text, tokens, span)
-            if span is None or not is_person(text, tokens, span):
+            if not is_person(text, tokens, span):
                 continue
         elif span.type == "STREET_ADDRESS" and span.score < 0.7 and _landmark(text[span.start : span.end]):
             continue
