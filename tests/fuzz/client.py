@@ -25,10 +25,13 @@ class Figures:
     max_latency_s: float = 0.0
     health_failures: int = 0
     sessions_seen: list[str] = field(default_factory=list)  # web chat session ids the hub issued
+    by_route: dict[str, dict[int, int]] = field(default_factory=dict)
 
-    def record(self, label: str, status: int, elapsed: float) -> None:
+    def record(self, label: str, status: int, elapsed: float, route: str = "other") -> None:
         self.sent += 1
         self.statuses[status] = self.statuses.get(status, 0) + 1
+        counts = self.by_route.setdefault(route, {})
+        counts[status] = counts.get(status, 0) + 1
         self.max_latency_s = max(self.max_latency_s, elapsed)
         if status >= 500:
             self.server_errors.append(f"{label}: {status}")
@@ -71,7 +74,12 @@ async def send_case(port: int, case: Case, figures: Figures, session: aiohttp.Cl
         figures.hangs.append(case.label)
         figures.sent += 1
         return
-    figures.record(case.label, status, time.perf_counter() - started)
+    figures.record(case.label, status, time.perf_counter() - started, _route(case.path))
+
+
+def _route(path: str) -> str:
+    path = path.split("?")[0]
+    return "/static/*" if path.startswith("/static/") else path
 
 
 async def _ws_session(port: int, case: Case, figures: Figures, session: aiohttp.ClientSession) -> None:
@@ -91,7 +99,9 @@ async def _ws_session(port: int, case: Case, figures: Figures, session: aiohttp.
                     await ws.send_str(frame)
                 answer = await _answer(ws)
                 elapsed = time.perf_counter() - started
-                figures.record(f"{case.label} frame", 200 if answer != "closed" else 101, elapsed)
+                figures.record(
+                    f"{case.label} frame", 200 if answer != "closed" else 101, elapsed, "/ws frames"
+                )
                 if answer == "closed":
                     break
 

@@ -8,6 +8,7 @@ Unicode digits in timestamps). `sample(items, full)` keeps every n-th item for `
 from __future__ import annotations
 
 import base64
+import copy
 import hashlib
 import hmac
 import json
@@ -19,9 +20,11 @@ from typing import Any, TypeVar
 from urllib.parse import quote, urlencode
 
 from adapters.slack.verify import signature
+from tests.helpdesk.signing import signed
 from tests.test_embedded_run import TOKEN
 
 CORPORA = Path(__file__).resolve().parent.parent / "corpora"
+ZENDESK_REPLY = json.loads((CORPORA.parent / "payloads" / "zendesk" / "customer_replied.json").read_text())
 SIGNING_SECRET = "fuzz-signing-secret-5e1d0c"
 TOKEN_KEY = base64.b64encode(bytes(range(32))).decode()
 SAMPLE_EVERY = 12
@@ -135,6 +138,19 @@ def rest(body: bytes | dict[str, Any], label: str, content_type: str = "applicat
     return Case(label, "POST", "/api/v1/messages", raw, headers)
 
 
+def zendesk(body: bytes | dict[str, Any], label: str, content_type: str = "application/json") -> Case:
+    raw = json.dumps(body).encode() if isinstance(body, dict) else body
+    headers = {"Content-Type": content_type, **signed("zendesk", raw, f"fz-{time.monotonic_ns()}")}
+    return Case(label, "POST", "/hooks/zendesk", raw, headers)
+
+
+def _ticket(comment: Any = "hello", **detail: Any) -> dict[str, Any]:
+    data = copy.deepcopy(ZENDESK_REPLY)
+    data["event"]["comment"]["body"] = comment
+    data["detail"].update(detail)
+    return data
+
+
 def ws(frames: list[str | bytes], label: str, origin: str | None = None) -> Case:
     return Case(label, "WS", "/ws", headers={"Origin": origin} if origin else {}, frames=frames)
 
@@ -146,11 +162,13 @@ def cases(full: bool, response_url: str) -> Iterator[Case]:
     for name, raw in files:  # must-reject JSON as bodies and frames, on every JSON route
         yield rest(raw, f"rest body {name}")
         yield slack_event(raw, f"slack body {name}")
+        yield zendesk(raw, f"zendesk body {name}")
         yield Case(f"static {name}", "GET", "/static/" + quote(name))
     yield ws([raw.decode("utf-8", "replace") for _, raw in files], "ws must-reject frames")
     for n, raw in enumerate(ODD_BODIES):
         yield rest(raw, f"rest odd body {n}")
         yield slack_event(raw, f"slack odd body {n}")
+        yield zendesk(raw, f"zendesk odd body {n}")
         yield rest(raw, f"rest odd body {n} as text/plain", content_type="text/plain")
     yield ws([raw.decode("utf-8", "replace") for raw in ODD_BODIES[3:]], "ws odd frames")
     yield ws(["[" * 30_000 + "]" * 30_000, "x" * 70_000], "ws deep and oversize frames")
@@ -161,6 +179,8 @@ def cases(full: bool, response_url: str) -> Iterator[Case]:
             {"conversation_id": value, "user_id": value, "text": "hi", "message_id": value}, f"rest ids {n}"
         )
         yield slack_event(_message({"text": value}), f"slack text {n}")
+        yield zendesk(_ticket(value), f"zendesk comment {n}")
+        yield zendesk(_ticket(id=value, subject=value, status=value), f"zendesk ids {n}")
         yield slack_event(_message({"user": value, "channel": value, "ts": value}), f"slack ids {n}")
         yield slack_event(_message({"type": value, "subtype": value}, team_id=value), f"slack type {n}")
         yield slack_command(_command(response_url, text=value), f"slack command text {n}")
@@ -196,6 +216,9 @@ def cases(full: bool, response_url: str) -> Iterator[Case]:
             yield slack_event(_message({key: wrong}), f"slack event.{key} = {wrong!r}")
         for key in ("type", "event_id", "team_id", "event"):
             yield slack_event({**_message({}), key: wrong}, f"slack envelope.{key} = {wrong!r}")
+        yield zendesk(_ticket(wrong), f"zendesk comment = {wrong!r}")
+        yield zendesk(_ticket(id=wrong, requester_id=wrong, status=wrong), f"zendesk ids = {wrong!r}")
+        yield zendesk({**_ticket(), "event": wrong}, f"zendesk event = {wrong!r}")
         for key in ("conversation_id", "user_id", "text", "message_id"):
             body = {"conversation_id": "c", "user_id": "u", "text": "hi", key: wrong}
             yield rest(body, f"rest {key} = {wrong!r}")
@@ -219,7 +242,7 @@ def cases(full: bool, response_url: str) -> Iterator[Case]:
     yield Case("static traversal", "GET", "/static/..%2f..%2fpyproject.toml")
     for origin in ("http://evil.example", "null", "http://127.0.0.1.evil.example"):
         yield Case(f"ws origin {origin}", "GET", "/ws", headers=_upgrade(origin))
-    for path in ("/api/v1/messages", "/slack/events", "/slack/commands"):
+    for path in ("/api/v1/messages", "/slack/events", "/slack/commands", "/hooks/zendesk"):
         for content_type in (
             "text/plain",
             "multipart/form-data; boundary=x",

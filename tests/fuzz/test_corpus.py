@@ -1,5 +1,5 @@
 """The malformed-input corpus against a real hub process (`switchboard run`): Slack (events,
-commands, OAuth), REST, web chat (/ws, /static), health. A sample runs in `make test`;
+commands, OAuth), Zendesk webhooks, REST, web chat (/ws, /static), health. A sample runs in `make test`;
 `make fuzz` (SWITCHBOARD_FUZZ=full) sends all of it.
 
 Asserted: no 5xx; no answer later than 5 s; no traceback, session id or token in the hub's log;
@@ -18,6 +18,8 @@ import pytest
 
 from tests.fuzz import corpus
 from tests.fuzz.client import HANG_S, Figures, healthy, raw_request, rss_mb, send_case
+from tests.helpdesk.fake_helpdesk import FakeHelpdesk
+from tests.helpdesk.signing import ENV as ZENDESK_ENV
 from tests.slack.fake_slack import FakeSlack
 from tests.test_embedded_run import TOKEN, start_hub, stop_hub
 
@@ -95,6 +97,7 @@ async def _slow_clients(port: int, figures: Figures, count: int) -> None:
 
 async def test_malformed_corpus_gets_no_5xx_no_hang_no_traceback_and_bounded_memory(tmp_path: Path):
     fake = await FakeSlack().start()
+    desk = await FakeHelpdesk("zendesk").start()
     definition = tmp_path / "fuzzbot.toml"
     definition.write_text(BOT, encoding="utf-8")
     hub = await start_hub(
@@ -110,6 +113,7 @@ async def test_malformed_corpus_gets_no_5xx_no_hang_no_traceback_and_bounded_mem
         SWITCHBOARD_SLACK_TOKEN_KEY=corpus.TOKEN_KEY,
         SWITCHBOARD_SLACK_API_URL=fake.api_url,
         SWITCHBOARD_SLACK_AUTHORIZE_URL=f"{fake.base}/oauth/v2/authorize",
+        **{**ZENDESK_ENV["zendesk"], "ZENDESK_URL": desk.url},
     )
     figures = Figures()
     try:
@@ -139,6 +143,7 @@ async def test_malformed_corpus_gets_no_5xx_no_hang_no_traceback_and_bounded_mem
         code = await stop_hub(hub)
         print(f"stop {time.perf_counter() - stopping:.1f} s")
         await fake.close()
+        await desk.close()
     log = hub.log()
     print(
         f"\nfuzz ({'full' if FULL else 'sample'}): {figures.sent} requests in {duration:.0f} s, "
@@ -146,6 +151,8 @@ async def test_malformed_corpus_gets_no_5xx_no_hang_no_traceback_and_bounded_mem
         f"hangs {len(figures.hangs)}, max latency {figures.max_latency_s:.2f} s, "
         f"RSS {before:.0f} MB -> {after:.0f} MB"
     )
+    for route, counts in sorted(figures.by_route.items()):
+        print(f"  {route}: {dict(sorted(counts.items()))}")
     assert code == 0, log[-3000:]
     assert figures.server_errors == [], figures.server_errors[:20]
     assert figures.hangs == [], figures.hangs[:20]
