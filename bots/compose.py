@@ -14,7 +14,7 @@ from aiohttp import web
 from redis.asyncio import Redis
 
 from core.adapter import Adapter, SupportsHttp
-from core.admin import AdminCommands, default_commands
+from core.admin import AdminCommands, check_command_namespace, default_commands
 from core.audit import AuditLog
 from core.botdef import BotDefinition
 from core.controls import ConversationControls
@@ -150,6 +150,7 @@ def assemble(
             how_to_start_worker=hint if require_worker else None,
         )
         model_service.attach(hub, commands, ready_checks)
+    check_command_namespace(skills, commands, source=source)
     return Assembly(
         hub=hub,
         redis=redis,

@@ -13,11 +13,13 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
+from bots import registry
 from core.botdef import BotDefinition, bot_path, load_bot, with_deployment
 from core.errors import ConfigError
 from core.model.config import BUILTIN_SMOLLM2, ENV_FIELDS, ModelSpec
 from core.model.errors import ModelUnavailableError
 from core.routing import Router
+from core.admin import check_command_namespace, default_commands
 from core.settings import Settings
 from core.skills import collect
 
@@ -106,6 +108,8 @@ def check_all(env: Mapping[str, str] | None = None, *, models: bool = True) -> l
         bot = with_deployment(load_bot(settings.bot), env)
         skills = collect(bot.skills, source=source, search_path=bot_path(settings.bot).parent)
         Router(skills, fallback=bot.fallback, source=source)
+        check_command_namespace(skills, default_commands(), source=source)
+        problems.extend(registry.check(bot, settings.extra, source=source))
         if models:
             overridden = [key for key in ENV_FIELDS if env.get(key)]
             where = f"{source} (with {', '.join(overridden)} from the environment)" if overridden else source

@@ -17,15 +17,12 @@ from redis.asyncio import Redis
 
 from adapters import helpdesk
 from adapters.console import ConsoleAdapter
-from adapters.discord import DiscordAdapter, DiscordConfig
 from adapters.kit.http import SharedSession
-from adapters.rest import RestAdapter
-from adapters.slack import SlackAdapter, SlackConfig
-from adapters.webchat import WebChatAdapter
+from bots import registry
 from bots.compose import Assembly, assemble
 from bots.redis_runner import PrivateRedis
 from bots.worker_process import embedded_workers
-from core.adapter import Adapter
+from core.adapter import Adapter, AdapterServices
 from core.botdef import BotDefinition, bot_path, load_bot, with_deployment
 from core.errors import PortInUseError
 from core.http import SERVED, ConnectionGuard
@@ -35,44 +32,17 @@ from core.settings import Settings
 log = logging.getLogger(__name__)
 
 
-def web_adapters(bot: BotDefinition, settings: Settings) -> list[Adapter]:
-    adapters: list[Adapter] = []
-    if bot.adapter_enabled("webchat", default=True):
-        adapters.append(
-            WebChatAdapter(
-                title=bot.name.capitalize(), origins=settings.webchat_origins, limits=settings.limits
-            )
-        )
-    if bot.adapter_enabled("api", default=True):
-        adapters.append(RestAdapter(settings.api_token, timeout_s=settings.api_timeout_s))
-    return adapters
-
-
-def slack_adapters(bot: BotDefinition, settings: Settings, redis: Redis) -> list[Adapter]:
-    """Slack, when the environment configures it (SLACK_SIGNING_SECRET + SLACK_BOT_TOKEN is enough)
-    and the bot does not switch it off. A bot that lists `[adapters.slack]` explicitly must be
-    configured, or this names what is missing."""
-    declared = bot.adapters.get("slack")
-    options = declared.model_dump() if declared is not None else {}
-    config = SlackConfig.from_env(settings.extra, options, source=str(bot_path(settings.bot)))
-    if not bot.adapter_enabled("slack", default=True):
-        return []
-    if declared is None and not config.configured:
-        return []
-    return [SlackAdapter(config, redis, key_prefix=settings.key_prefix)]
-
-
-def discord_adapters(bot: BotDefinition, settings: Settings, redis: Redis) -> list[Adapter]:
-    """Discord, when DISCORD_BOT_TOKEN is set and the bot does not switch it off. A bot that
-    lists `[adapters.discord]` explicitly must be configured, or this names what is missing."""
-    declared = bot.adapters.get("discord")
-    options = declared.model_dump() if declared is not None else {}
-    config = DiscordConfig.from_env(settings.extra, options, source=str(bot_path(settings.bot)))
-    if not bot.adapter_enabled("discord", default=True):
-        return []
-    if declared is None and not config.configured:
-        return []
-    return [DiscordAdapter(config, redis, key_prefix=settings.key_prefix)]
+def adapters_for(bot: BotDefinition, settings: Settings, redis: Redis) -> list[Adapter]:
+    """Every adapter the registry builds for this bot and environment (`bots.registry`)."""
+    services = AdapterServices(
+        redis=redis,
+        key_prefix=settings.key_prefix,
+        bot_name=bot.name,
+        settings=settings,
+        source=str(bot_path(settings.bot)),
+        declared=frozenset(bot.adapters),
+    )
+    return registry.build_adapters(bot, settings.extra, services)
 
 
 def helpdesk_adapters(
@@ -172,9 +142,7 @@ async def serve(
     try:
         async with redis_for(settings) as redis:
             adapters = [
-                *web_adapters(bot, settings),
-                *slack_adapters(bot, settings, redis),
-                *discord_adapters(bot, settings, redis),
+                *adapters_for(bot, settings, redis),
                 *helpdesk_adapters(bot, settings, redis, session),
             ]
             assembly = assemble(
@@ -212,14 +180,8 @@ async def _serve_assembly(
     host, port = listener.getsockname()[:2]
     host = "127.0.0.1" if host in {"0.0.0.0", "::"} else host
     print(f"Switchboard bot '{assembly.hub.bot.name}' is running.", flush=True)
-    print(f"  Web chat:  http://{host}:{port}/", flush=True)
-    print(f"  REST API:  POST http://{host}:{port}/api/v1/messages", flush=True)
-    if "slack" in assembly.hub.adapters:
-        print(f"  Slack:     POST http://{host}:{port}/slack/events (and /slack/commands)", flush=True)
-    discord_adapter = assembly.hub.adapters.get("discord")
-    if isinstance(discord_adapter, DiscordAdapter):
-        endpoint = discord_adapter.config.public_key and f" + POST http://{host}:{port}/discord/interactions"
-        print(f"  Discord:   gateway{endpoint or ''}", flush=True)
+    for line in registry.banner(assembly.hub.adapters, f"http://{host}:{port}"):
+        print(line, flush=True)
     for name in helpdesk.VENDORS:
         if name in assembly.hub.adapters:
             print(f"  {name.capitalize():<10} POST http://{host}:{port}/hooks/{name}", flush=True)

@@ -1,17 +1,22 @@
-"""What an adapter is to the core, plus optional capabilities asked with `isinstance`."""
+"""What an adapter is to the core, plus optional capabilities asked with `isinstance`.
+
+An adapter is built by its package's `build(env, options, services)` (see `bots.registry`)."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from core.events import ConversationRef, Event, Reply, SentRef
+from core.turns import TurnHandle
 
 if TYPE_CHECKING:
     from aiohttp import web
+    from redis.asyncio import Redis
 
-# Adapters hand events to the hub with this; it schedules the turn and returns at once.
-Receive = Callable[[Event], Any]
+# Adapters hand events to the hub with this; it schedules the turn and returns its handle at once.
+Receive = Callable[[Event], TurnHandle]
 
 
 @runtime_checkable
@@ -21,23 +26,44 @@ class Adapter(Protocol):
     async def start(self, receive: Receive) -> None:
         """Connect, then return."""
 
-    async def send(self, reply: Reply) -> SentRef | None: ...
+    async def send(self, reply: Reply) -> SentRef | None:
+        """Deliver `reply`; raise (`core.errors.AdapterError`) when it could not be delivered."""
 
     async def stop(self) -> None: ...
 
 
 @runtime_checkable
 class SupportsEdit(Protocol):
-    """Can change a message it already sent (streaming answers grow in place)."""
+    """Can change a message it already sent (streaming answers grow in place).
 
-    async def edit(self, sent: SentRef, reply: Reply) -> None: ...
+    `max_chars`: the longest message the platform takes; longer text overflows into follow-up
+    messages. A non-final edit may be coalesced and return before it shows; a `final` edit is
+    awaited and guaranteed (posted anew when the edit cannot be made), or it raises."""
+
+    max_chars: int
+
+    async def edit(self, sent: SentRef, reply: Reply, *, final: bool = False) -> SentRef | None: ...
 
 
 @runtime_checkable
-class SupportsTyping(Protocol):
-    """Can show that the bot is working on an answer."""
+class SupportsWorking(Protocol):
+    """Shows a "working on it" sign on the asking message (a Slack reaction, a Telegram chat
+    action, Discord typing), kept alive while it is on. `active=False` comes from whichever hub
+    replica delivers the final reply for that message; it says nothing about the turn."""
 
-    async def typing(self, conversation: ConversationRef, active: bool) -> None: ...
+    async def working(self, conversation: ConversationRef, message_id: str | None, active: bool) -> None: ...
+
+
+@runtime_checkable
+class SupportsReactions(Protocol):
+    async def react(self, conversation: ConversationRef, message_id: str, name: str, on: bool) -> None: ...
+
+
+@runtime_checkable
+class SupportsEphemeral(Protocol):
+    """Can show a reply to `reply.recipient_id` only, inside a shared conversation."""
+
+    async def send_ephemeral(self, reply: Reply) -> SentRef | None: ...
 
 
 @runtime_checkable
@@ -53,3 +79,17 @@ StatusFn = Callable[[], Awaitable[dict[str, Any]]]
 @runtime_checkable
 class SupportsStatus(Protocol):
     async def status(self) -> dict[str, Any]: ...
+
+
+@dataclass(slots=True)
+class AdapterServices:
+    """What the hub lends every adapter's `build`: shared Redis, the key prefix, the bot's name
+    and the deployment settings (`core.settings.Settings`)."""
+
+    redis: Redis
+    key_prefix: str = "sb"
+    bot_name: str = ""
+    settings: Any = None
+    source: str = "bot definition"  # the bot file, for config errors
+    declared: frozenset[str] = frozenset()  # adapters the bot lists explicitly (must be configured)
+    extra: dict[str, Any] = field(default_factory=dict)

@@ -13,6 +13,7 @@ from typing import Any
 from core.audit import AuditLog
 from core.botdef import BotDefinition
 from core.controls import ConversationControls
+from core.errors import SkillConflictError
 from core.events import Event
 from core.skills import Skill
 
@@ -63,6 +64,19 @@ class AdminCommands:
 
     def names(self) -> list[str]:
         return sorted(self._commands)
+
+
+def check_command_namespace(skills: Iterable[Skill], commands: AdminCommands, *, source: str) -> None:
+    """Admin commands and skill commands share one namespace: a skill claiming an admin
+    command's name would never run, so that is a load-time error naming both."""
+    for item in skills:
+        for name in item.commands:
+            if commands.get(name) is not None:
+                raise SkillConflictError(
+                    f"skill {item.name!r} claims the command /{name}, which is the admin command "
+                    f"/{name} — fix: give the skill another command name",
+                    source=source,
+                )
 
 
 def _format_status(data: dict[str, Any], indent: str = "") -> list[str]:

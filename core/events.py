@@ -14,8 +14,23 @@ from typing import Any
 
 class EventKind(StrEnum):
     MESSAGE = "message"
-    COMMAND = "command"
-    TICKET = "ticket"
+    COMMAND = "command"  # a platform-native command only (slash command, bot_command entity)
+    TICKET = "ticket"  # a helpdesk ticket: routed to ticket skills
+
+
+class Visibility(StrEnum):
+    """Who a reply is for, where the platform tells them apart (helpdesk note vs reply)."""
+
+    PUBLIC = "public"
+    INTERNAL = "internal"  # agents only (a helpdesk internal note)
+
+
+class Audience(StrEnum):
+    """Who else reads the conversation a reply goes to (decides what PII it may show)."""
+
+    DIRECT = "direct"  # a direct message: only the person asking
+    GROUP = "group"  # a channel, group chat or room
+    TICKET = "ticket"  # a helpdesk ticket (customer, CCs and agents)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,9 +114,12 @@ class Reply:
     in_reply_to: str | None = None  # the Event.id this answers
     quote_id: str | None = None  # native message id to quote / thread under
     attachments: tuple[Attachment, ...] = ()
-    ephemeral: bool = False  # visible to the asker only, where the platform can
+    ephemeral: bool = False  # visible to `recipient_id` only, where the platform can
     notice: bool = False  # a system notice (rate limit, apology), not an answer
     interim: bool = False  # more follows (e.g. a place in the queue): a waiting caller keeps waiting
+    recipient_id: str | None = None  # the native user this answers (ephemeral replies, mentions)
+    visibility: Visibility = Visibility.PUBLIC
+    audience: Audience = Audience.GROUP
 
     @property
     def thread_id(self) -> str | None:
@@ -113,17 +131,35 @@ class Reply:
 
 @dataclass(frozen=True, slots=True)
 class SentRef:
-    """The platform's handle on a message we sent, for later edits."""
+    """The platform's handle on what we sent, for later edits: the first message's id and,
+    for an answer split into several messages, the ids of the others in order."""
 
     platform: str
     message_id: str
     channel_id: str = ""
+    more_ids: tuple[str, ...] = ()
+
+    @property
+    def message_ids(self) -> tuple[str, ...]:
+        return (self.message_id, *self.more_ids)
+
+
+def audience_of(event: Event) -> Audience:
+    if event.kind is EventKind.TICKET:
+        return Audience.TICKET
+    return Audience.DIRECT if event.is_direct else Audience.GROUP
 
 
 def reply_to(
-    event: Event, text: str, *, notice: bool = False, ephemeral: bool = False, interim: bool = False
+    event: Event,
+    text: str,
+    *,
+    notice: bool = False,
+    ephemeral: bool = False,
+    interim: bool = False,
+    visibility: Visibility = Visibility.PUBLIC,
 ) -> Reply:
-    """A reply to `event`, in the same conversation (and thread)."""
+    """A reply to `event`, in the same conversation (and thread), addressed to its sender."""
     return Reply(
         text=text,
         conversation=event.conversation,
@@ -132,4 +168,7 @@ def reply_to(
         notice=notice,
         ephemeral=ephemeral,
         interim=interim,
+        recipient_id=event.sender_id,
+        visibility=visibility,
+        audience=audience_of(event),
     )

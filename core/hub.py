@@ -7,16 +7,16 @@ import logging
 import time
 import traceback
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from core import messages
-from core.adapter import Adapter, SupportsStatus, SupportsTyping
+from core.adapter import Adapter, SupportsStatus, SupportsWorking
 from core.botdef import BotDefinition
 from core.events import Event, Reply, SentRef, reply_to
 from core.metrics import Metrics
-from core.pipeline import Outcome, Pipeline, Turn
+from core.pipeline import Pipeline, Turn
 from core.skills import AskModel
+from core.turns import Outcome, TurnHandle, TurnRecord
 
 log = logging.getLogger(__name__)
 
@@ -27,14 +27,6 @@ class ModelGateway(Protocol):
     QUEUED)."""
 
     async def submit(self, turn: Turn, ask: AskModel) -> Reply | None: ...
-
-
-@dataclass(slots=True)
-class TurnRecord:
-    turn_id: str
-    event_id: str
-    outcome: str
-    replies: list[Reply] = field(default_factory=list)
 
 
 class Hub:
@@ -88,15 +80,24 @@ class Hub:
                 log.exception("adapter failed to stop", extra={"platform": adapter.name})
 
     # -- turns ----------------------------------------------------------------------------
-    def receive(self, event: Event) -> asyncio.Task[TurnRecord]:
-        """Schedule a turn for `event` and return at once (adapters ack before it runs)."""
+    def receive(self, event: Event) -> TurnHandle:
+        """Schedule a turn for `event` and return its handle at once (adapters ack before it runs)."""
         self.metrics.events_in.labels(event.platform).inc()
         loop = asyncio.get_running_loop()
-        task = loop.create_task(self._reject(event) if self._closing else self._turn(event))
+        turn = Turn(event=event, bot=self.bot)
+        task = loop.create_task(self._reject(event) if self._closing else self._turn(turn))
         self._tasks.add(task)
         self.metrics.turns_in_flight.inc()
         task.add_done_callback(self._forget)
-        return task
+        return TurnHandle("" if self._closing else turn.id, event.id, task)
+
+    async def drain(self, timeout: float | None = None) -> bool:
+        """Wait until every turn scheduled so far is over; False if some still run at `timeout`."""
+        pending = set(self._tasks)
+        if not pending:
+            return True
+        _done, late = await asyncio.wait(pending, timeout=timeout)
+        return not late
 
     def _forget(self, task: asyncio.Task[TurnRecord]) -> None:
         self._tasks.discard(task)
@@ -113,8 +114,8 @@ class Hub:
         self.metrics.turns.labels(Outcome.REJECTED).inc()
         return record
 
-    async def _turn(self, event: Event) -> TurnRecord:
-        turn = Turn(event=event, bot=self.bot)
+    async def _turn(self, turn: Turn) -> TurnRecord:
+        event = turn.event
         record = TurnRecord(turn_id=turn.id, event_id=event.id, outcome=Outcome.REPLIED)
         try:
             async with self._slots:
@@ -137,21 +138,30 @@ class Hub:
         return record
 
     async def _run(self, turn: Turn, record: TurnRecord) -> None:
-        adapter = self.adapters.get(turn.event.platform)
-        typing = adapter if isinstance(adapter, SupportsTyping) else None
-        if typing is not None:
-            await typing.typing(turn.event.conversation, True)
+        event = turn.event
+        adapter = self.adapters.get(event.platform)
+        sign = adapter if isinstance(adapter, SupportsWorking) else None
+        if sign is not None:
+            await sign.working(event.conversation, event.message_id, True)
         try:
             result = await self.pipeline.run(turn)
             if isinstance(result, AskModel):
                 result = await self._ask_model(turn, result)
+            if isinstance(result, Reply):
+                await self._deliver(result, record)
+            elif result is None and turn.outcome == Outcome.REPLIED:
+                turn.stop(Outcome.IGNORED)
         finally:
-            if typing is not None and turn.outcome != Outcome.QUEUED:
-                await typing.typing(turn.event.conversation, False)
-        if isinstance(result, Reply):
-            await self._deliver(result, record)
-        elif result is None and turn.outcome == Outcome.REPLIED:
-            turn.stop(Outcome.IGNORED)
+            if sign is not None and turn.outcome != Outcome.QUEUED:  # a queued turn's answer ends it
+                await self._working_off(sign, event)
+
+    async def _working_off(self, sign: SupportsWorking, event: Event) -> None:
+        try:
+            await sign.working(event.conversation, event.message_id, False)
+        except Exception as exc:  # noqa: BLE001 — a sign left on must not fail the turn
+            log.warning(
+                "working sign not removed: %s", type(exc).__name__, extra={"platform": event.platform}
+            )
 
     async def _ask_model(self, turn: Turn, ask: AskModel) -> Reply | None:
         if self.model is None:

@@ -19,23 +19,11 @@ from typing import Any, Protocol, cast
 from core.botdef import BotDefinition
 from core.events import Event
 from core.skills import Intent, SkillResult
+from core.turns import Outcome
 
 Next = Callable[["Turn"], Awaitable[SkillResult]]
 
-
-class Outcome:
-    REPLIED = "replied"
-    QUEUED = "queued"  # waiting for the model worker
-    IGNORED = "ignored"
-    DUPLICATE = "duplicate"
-    RATE_LIMITED = "rate_limited"
-    MUTED = "muted"
-    ADMIN = "admin"
-    REFUSED = "refused"
-    PRIVACY_STOP = "privacy_stop"
-    ERROR = "error"
-    REJECTED = "rejected"  # shutting down
-    TOO_LONG = "too_long"  # over the message size cap
+__all__ = ["Next", "Outcome", "Pipeline", "Prefetch", "Stage", "Turn"]
 
 
 @dataclass(slots=True)
@@ -46,14 +34,14 @@ class Turn:
     bot: BotDefinition
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
     started: float = field(default_factory=time.perf_counter)
-    outcome: str = Outcome.REPLIED
+    outcome: Outcome = Outcome.REPLIED
     intent: Intent | None = None
     history: list[dict[str, str]] = field(default_factory=list)
     pii: Any = None  # the PII stage's per-turn state (vault reference, restore policy)
     masked: bool = False  # True once the PII stage has replaced the text
     prefetched: dict[str, list[Any]] = field(default_factory=dict)  # Prefetch results by name
 
-    def stop(self, outcome: str) -> None:
+    def stop(self, outcome: Outcome) -> None:
         self.outcome = outcome
 
 

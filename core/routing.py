@@ -1,4 +1,8 @@
-"""Routing: commands first, then patterns, then example utterances, then the fallback skill."""
+"""Routing: commands first, then patterns, then example utterances, then the fallback skill.
+
+Helpdesk tickets (`EventKind.TICKET`) go to ticket skills only: their patterns, else the ticket
+skill of highest priority, else the fallback — never to example matching on the ticket body.
+A "/command" typed as text is read here; adapters mark only platform-native commands."""
 
 from __future__ import annotations
 
@@ -44,6 +48,7 @@ class Router:
         self.fallback = fallback
         self.threshold = threshold
         self._by_priority = sorted(skills, key=lambda s: -s.priority)
+        self._ticket_skills = [s for s in self._by_priority if s.tickets]
         self._commands = {c: s for s in skills for c in s.commands}
         self._examples = ExampleIndex((s.name, ex) for s in skills for ex in s.examples)
 
@@ -60,14 +65,18 @@ class Router:
             owner = self._commands.get(name)
             if owner is not None and usable(owner):
                 return Intent(name=name, skill=owner.name, via="command", args=args)
-        for candidate in self._by_priority:
-            if not usable(candidate):
-                continue
+        ticket = event.kind is EventKind.TICKET
+        candidates = [c for c in (self._ticket_skills if ticket else self._by_priority) if usable(c)]
+        for candidate in candidates:
             for pattern in candidate.patterns:
                 match = pattern.search(text)
                 if match:
                     slots = {k: v for k, v in match.groupdict().items() if v is not None}
                     return Intent(name=candidate.name, skill=candidate.name, via="pattern", slots=slots)
+        if ticket:
+            if candidates:
+                return Intent(name=candidates[0].name, skill=candidates[0].name, via="ticket")
+            return Intent(name="fallback", skill=self.fallback, via="fallback", score=0.0)
         best = self._examples.best(text)
         if best is not None:
             label, score = best

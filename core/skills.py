@@ -78,6 +78,7 @@ class Skill:
     priority: int = 0
     platforms: frozenset[str] | None = None  # None: every platform
     usage: str = ""
+    tickets: bool = False  # answers helpdesk tickets (EventKind.TICKET events route only here)
 
     def supports(self, platform: str) -> bool:
         return self.platforms is None or platform in self.platforms
@@ -97,6 +98,7 @@ def skill(
     priority: int = 0,
     platforms: Iterable[str] | None = None,
     usage: str = "",
+    tickets: bool = False,
 ) -> Callable[[SkillFunction], Skill]:
     """Mark an async function as a skill. Registers nothing; see `collect`."""
 
@@ -112,6 +114,7 @@ def skill(
             priority=priority,
             platforms=frozenset(platforms) if platforms is not None else None,
             usage=usage,
+            tickets=tickets,
         )
 
     return wrap

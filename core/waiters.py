@@ -8,7 +8,7 @@ import asyncio
 from dataclasses import dataclass, field
 
 from core.events import Reply
-from core.pipeline import Outcome
+from core.turns import Outcome, TurnHandle
 
 
 @dataclass(slots=True)
@@ -33,7 +33,7 @@ class ReplyCollector:
         pending.arrived.set()
         return True
 
-    async def collect(self, event_id: str, turn: asyncio.Future, timeout: float) -> tuple[str, list[Reply]]:
+    async def collect(self, event_id: str, turn: TurnHandle, timeout: float) -> tuple[str, list[Reply]]:
         """Wait for the turn and, if it was queued for the model, for its answer — or for the
         apology that replaces it (anything but an interim notice such as a place in the queue).
 
@@ -41,8 +41,8 @@ class ReplyCollector:
         pending = self._pending.setdefault(event_id, _Pending())
         try:
             async with asyncio.timeout(timeout):
-                record = await asyncio.shield(turn)
-                outcome = record.outcome
+                record = await turn.wait()
+                outcome = record.outcome if record is not None else Outcome.ERROR
                 if outcome == Outcome.QUEUED:
                     while not any(not r.interim for r in pending.replies):
                         pending.arrived.clear()

@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 
 from core.adapter import Receive
 from core.events import ConversationRef, Event, EventKind, Reply, SentRef
-from core.routing import looks_like_command
 
 
 @dataclass
@@ -19,7 +18,7 @@ class FakeAdapter:
     name: str = "fake"
     sent: list[Reply] = field(default_factory=list)
     edits: list[tuple[SentRef, Reply]] = field(default_factory=list)
-    typing_events: list[bool] = field(default_factory=list)
+    typing_events: list[bool] = field(default_factory=list)  # the working sign, on and off
     receive: Receive | None = None
     _ids: itertools.count = field(default_factory=itertools.count)
 
@@ -33,7 +32,7 @@ class FakeAdapter:
         self.sent.append(reply)
         return SentRef(self.name, f"m{next(self._ids)}", reply.conversation.channel_id)
 
-    async def typing(self, conversation: ConversationRef, active: bool) -> None:
+    async def working(self, conversation: ConversationRef, message_id: str | None, active: bool) -> None:
         self.typing_events.append(active)
 
     def event(
@@ -51,7 +50,7 @@ class FakeAdapter:
             conversation=ConversationRef(self.name, channel),
             sender_id=user,
             text=text,
-            kind=kind or (EventKind.COMMAND if looks_like_command(text) else EventKind.MESSAGE),
+            kind=kind or EventKind.MESSAGE,
             message_id=native,
         )
 

@@ -10,7 +10,6 @@ from typing import TextIO
 
 from core.adapter import Receive
 from core.events import ConversationRef, Event, EventKind, Reply, SentRef
-from core.routing import looks_like_command
 from core.waiters import ReplyCollector
 
 PLATFORM = "console"
@@ -55,7 +54,7 @@ class ConsoleAdapter:
             conversation=self.conversation,
             sender_id=self._user,
             text=text,
-            kind=EventKind.COMMAND if looks_like_command(text) else EventKind.MESSAGE,
+            kind=EventKind.MESSAGE,  # a "/command" typed as text is the router's to read
             is_direct=True,
             message_id=native,
         )

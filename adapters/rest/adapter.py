@@ -16,9 +16,8 @@ from aiohttp import web
 from core.adapter import Receive
 from core.events import ConversationRef, Event, EventKind, Reply, SentRef
 from core.http import BadInput, check_text, load_json
-from core.pipeline import Outcome
-from core.routing import looks_like_command
 from core.secrets import Secret
+from core.turns import Outcome
 from core.waiters import ReplyCollector
 
 log = logging.getLogger(__name__)
@@ -107,7 +106,7 @@ class RestAdapter:
             conversation=ConversationRef(PLATFORM, fields["conversation_id"]),
             sender_id=fields["user_id"],
             text=text,
-            kind=EventKind.COMMAND if looks_like_command(text) else EventKind.MESSAGE,
+            kind=EventKind.MESSAGE,  # a "/command" typed as text is the router's to read
             is_direct=True,
             message_id=native_id,
         )
@@ -132,7 +131,7 @@ class RestAdapter:
             self._waiting.discard(event.id)
         if outcome == Outcome.DUPLICATE and replies:
             outcome = Outcome.REPLIED  # a concurrent copy of this request ran the turn
-        record = task.result() if task.done() else None
+        record = task.record
         return web.json_response(
             {
                 "turn_id": record.turn_id if record else "",

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
@@ -28,6 +27,7 @@ from adapters.slack.workspaces import Workspaces
 from core.adapter import Receive
 from core.errors import ConfigError, SwitchboardError
 from core.events import ConversationRef, Event, Reply, SentRef
+from core.turns import TurnHandle
 
 log = logging.getLogger(__name__)
 
@@ -53,12 +53,11 @@ class SlackAdapter:
             post_interval=options.post_interval_s,
             edit_interval=options.edit_interval_s,
         )
-        self.working = WorkingReaction(
+        self.working_sign = WorkingReaction(
             self.workspaces, self.state, reaction=options.working_reaction, delay=options.working_delay_s
         )
         self.commands = SlashCommands(options.command, ack_within=options.command_ack_s)
         self._recent = RecentIds()
-        self._askers: OrderedDict[str, str] = OrderedDict()  # event id -> Slack user (ephemeral replies)
         self._receive: Receive | None = None
         self._background: set[asyncio.Task[Any]] = set()
         self._socket: SocketModeRunner | None = None
@@ -85,7 +84,7 @@ class SlackAdapter:
         if self._background:
             await asyncio.gather(*self._background, return_exceptions=True)
         await self.outbox.drain()
-        await self.working.stop()
+        await self.working_sign.stop()
         await self.commands.stop()
         await self.workspaces.stop()
 
@@ -149,14 +148,11 @@ class SlackAdapter:
         await self.state.remember_mentions(conversation, inbound.mentioned)
         self._hand_off(event)
 
-    def _hand_off(self, event: Event) -> Any:
+    def _hand_off(self, event: Event) -> TurnHandle | None:
         if self._receive is None:
             return None
-        self._askers[event.id] = event.sender_id
-        if len(self._askers) > 10_000:
-            self._askers.popitem(last=False)
         turn = self._receive(event)
-        self.working.asked(event, turn)
+        self.working_sign.asked(event, turn)
         return turn
 
     async def on_command(self, form: Mapping[str, str]) -> dict[str, Any] | None:
@@ -168,33 +164,39 @@ class SlackAdapter:
         task.add_done_callback(self._background.discard)
 
     # -- outbound -------------------------------------------------------------------------------
+    @property
+    def max_chars(self) -> int:
+        return self.config.options.max_chars
+
     async def send(self, reply: Reply) -> SentRef | None:
         if await self.commands.take(reply):
             return None
         conversation = reply.conversation
-        asker = self._askers.get(reply.in_reply_to or "")
-        if reply.ephemeral and asker and not conversation.channel_id.startswith("D"):
-            ts = await self.outbox.post_ephemeral(reply, asker)
-            return SentRef(PLATFORM, ts, conversation.channel_id)
+        if reply.ephemeral and reply.recipient_id and not conversation.channel_id.startswith("D"):
+            return await self.send_ephemeral(reply)
         try:
             stamps = await self.outbox.post(reply)
         finally:
             # The final reply for the asking message (answer, apology, timeout notice) takes the
             # working reaction away, from any replica; a notice sent while its turn still runs
             # here (a queue position) is not final.
-            if not (reply.notice and self.working.running(reply.quote_id)):
-                await self.working.done(conversation, reply.quote_id)
-        return SentRef(PLATFORM, stamps[0], conversation.channel_id)
+            if not (reply.notice and self.working_sign.running(reply.quote_id)):
+                await self.working_sign.done(conversation, reply.quote_id)
+        return SentRef(PLATFORM, stamps[0], conversation.channel_id, tuple(stamps[1:]))
 
-    async def edit(self, sent: SentRef, reply: Reply) -> None:
+    async def send_ephemeral(self, reply: Reply) -> SentRef:
+        ts = await self.outbox.post_ephemeral(reply, reply.recipient_id or "")
+        return SentRef(PLATFORM, ts, reply.conversation.channel_id)
+
+    async def edit(self, sent: SentRef, reply: Reply, *, final: bool = False) -> SentRef:
         self.outbox.edit(sent.message_id, reply)
+        if not final:
+            return sent
+        stamps = await self.outbox.finish(sent.message_id)  # a failed final edit is posted anew here
+        return SentRef(PLATFORM, stamps[0], sent.channel_id, tuple(stamps[1:]))
 
-    async def typing(self, conversation: ConversationRef, active: bool) -> None:
+    async def working(self, conversation: ConversationRef, message_id: str | None, active: bool) -> None:
         if active:
-            self.working.show(conversation)
-            return
-        await self.working.turn_ended(conversation)
-        try:
-            await self.outbox.finish(conversation)  # a failed final edit is posted anew here
-        except Exception as exc:  # noqa: BLE001 — the turn is over; never fail it now
-            log.error("final answer not delivered: %s", type(exc).__name__, extra={"platform": PLATFORM})
+            self.working_sign.show(conversation, message_id)
+        else:
+            await self.working_sign.done(conversation, message_id)

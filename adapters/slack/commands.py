@@ -6,7 +6,6 @@ The command line goes to the hub as a COMMAND event; the core's admin gate check
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections import OrderedDict
@@ -19,7 +18,7 @@ import aiohttp
 from adapters.slack.convert import from_slash_command
 from adapters.slack.text import render
 from core.events import Event, Reply
-from core.pipeline import Outcome
+from core.turns import Outcome, TurnHandle
 
 log = logging.getLogger(__name__)
 
@@ -33,12 +32,6 @@ class _Pending:
     created: float = field(default_factory=time.monotonic)
     acked: bool = False
     replies: list[Reply] = field(default_factory=list)
-
-
-def _outcome(turn: asyncio.Future) -> str:
-    if turn.cancelled() or turn.exception() is not None:
-        return "error"
-    return str(getattr(turn.result(), "outcome", ""))
 
 
 def ephemeral(text: str) -> dict[str, Any]:
@@ -61,7 +54,7 @@ class SlashCommands:
             self._session = None
 
     async def handle(
-        self, form: Mapping[str, str], hand_off: Callable[[Event], Any]
+        self, form: Mapping[str, str], hand_off: Callable[[Event], TurnHandle | None]
     ) -> dict[str, Any] | None:
         """Run the command's turn; answer inline if it finishes in time, else ack and follow up."""
         if form.get("command") != self.name:
@@ -70,13 +63,12 @@ class SlashCommands:
         self._forget_old()
         slot = self._pending[event.id] = _Pending(response_url=form.get("response_url", ""))
         turn = hand_off(event)
-        if isinstance(turn, asyncio.Future):
-            await asyncio.wait({turn}, timeout=self._ack_within)
+        finished = False
+        if turn is not None:
+            await turn.wait(self._ack_within)
             finished = turn.done()
-        else:
-            finished = False
         slot.acked = True
-        if finished and _outcome(turn) != Outcome.QUEUED:
+        if finished and turn is not None and turn.outcome != Outcome.QUEUED:
             self._pending.pop(event.id, None)
         if slot.replies:
             return ephemeral("\n\n".join(render(r.text) for r in slot.replies))

@@ -72,10 +72,18 @@ class SlackConfig:
 
     @classmethod
     def from_env(
-        cls, env: Mapping[str, str], options: Mapping[str, Any] | None = None, *, source: str = "bot"
+        cls,
+        env: Mapping[str, str],
+        options: SlackOptions | Mapping[str, Any] | None = None,
+        *,
+        source: str = "bot",
     ) -> SlackConfig:
         try:
-            parsed = SlackOptions.model_validate(dict(options or {}))
+            parsed = (
+                options
+                if isinstance(options, SlackOptions)
+                else SlackOptions.model_validate(dict(options or {}))
+            )
         except ValidationError as exc:
             problems = [
                 f"key 'adapters.slack.{'.'.join(str(p) for p in e['loc'])}': {e['msg']}" for e in exc.errors()

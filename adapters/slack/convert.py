@@ -21,7 +21,6 @@ from adapters.kit.route import MalformedPayload as MalformedPayload  # the body 
 from adapters.kit.route import parse_form as parse_form
 from core.events import Attachment, ConversationRef, Event, EventKind
 from core.http import BadInput, load_json
-from core.routing import looks_like_command
 
 PLATFORM = "slack"
 MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
@@ -149,7 +148,7 @@ def from_event_callback(
         conversation=conversation,
         sender_id=str(event.get("user") or event.get("bot_id")),
         text=clean,
-        kind=EventKind.COMMAND if looks_like_command(clean) else EventKind.MESSAGE,
+        kind=EventKind.MESSAGE,  # a "/command" typed as text is the router's to read
         is_direct=is_direct,
         mentions_bot=mentions_bot or event["type"] == "app_mention",
         message_id=ts,

@@ -126,15 +126,16 @@ class Outbox:
                 stream.stamps.append(await self._poster.post(stream.conversation, chunk))
                 stream.shown.append(chunk)
 
-    async def finish(self, conversation: ConversationRef) -> None:
-        """The turn in `conversation` is over: wait for its pending edits, and post the full text
-        of any stream whose last edit failed for good as new messages (later edits go there)."""
-        streams = {id(s): s for s in self._streams.values() if s.conversation.key == conversation.key}
-        for stream in streams.values():
-            if stream.flusher is not None and not stream.flusher.done():
-                await asyncio.gather(stream.flusher, return_exceptions=True)
-            if not stream.failed:
-                continue
+    async def finish(self, message_ts: str) -> list[str]:
+        """The stream that starts at `message_ts` has its final text: wait for its pending edits
+        and, when its last edit failed for good, post the full text anew (later edits go there).
+        Returns the timestamps of the messages that now hold the answer."""
+        stream = self._streams.get(message_ts)
+        if stream is None:
+            return [message_ts]
+        if stream.flusher is not None and not stream.flusher.done():
+            await asyncio.gather(stream.flusher, return_exceptions=True)
+        if stream.failed:
             stream.failed = False
             chunks = await self._chunks(Reply(text=stream.latest, conversation=stream.conversation))
             # Messages before the first one that is wrong read fine; from there on, post anew in order.
@@ -148,6 +149,7 @@ class Outbox:
                 stream.shown[:start] + chunks[start:],
             )
             log.warning("final streaming edit failed; answer posted anew", extra={"platform": "slack"})
+        return list(stream.stamps)
 
     async def drain(self) -> None:
         """Wait for pending streaming edits (at shutdown)."""

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import OrderedDict
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -16,6 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.state import SlackState
 from adapters.slack.workspaces import Workspaces
 from core.events import ConversationRef, Event
+from core.turns import TurnHandle
 
 log = logging.getLogger(__name__)
 
@@ -26,21 +26,14 @@ class WorkingReaction:
         self._state = state
         self._reaction = reaction
         self._delay = delay
-        self._asking: OrderedDict[str, str] = OrderedDict()  # conversation key -> latest asking ts
         self._running: set[str] = set()  # asking ts of turns running on this replica
         self._waiting: dict[str, asyncio.Task[None]] = {}  # asking ts -> add, still in its delay
         self._tasks: set[asyncio.Task[None]] = set()
 
-    def asked(self, event: Event, turn: object) -> None:
-        """`event` was handed to the hub; `turn` is what the hub returned (its turn task)."""
+    def asked(self, event: Event, turn: TurnHandle | None) -> None:
+        """`event` was handed to the hub; `turn` is the handle the hub returned."""
         ts = event.message_id
-        if not ts:
-            return
-        self._asking[event.conversation.key] = ts
-        self._asking.move_to_end(event.conversation.key)
-        if len(self._asking) > 10_000:
-            self._asking.popitem(last=False)
-        if isinstance(turn, asyncio.Future):
+        if ts and turn is not None:
             self._running.add(ts)
             turn.add_done_callback(lambda _turn: self._running.discard(ts))
 
@@ -48,9 +41,8 @@ class WorkingReaction:
         """A turn for the message `ts` is still running here (its notices are not final yet)."""
         return ts in self._running
 
-    def show(self, conversation: ConversationRef) -> None:
-        ts = self._asking.get(conversation.key)
-        if ts is None or ts in self._waiting:
+    def show(self, conversation: ConversationRef, ts: str | None) -> None:
+        if ts is None or ts not in self._running or ts in self._waiting:
             return
         task = asyncio.get_running_loop().create_task(self._add_later(conversation, ts))
         self._waiting[ts] = task
@@ -91,13 +83,6 @@ class WorkingReaction:
         team, channel = conversation.workspace_id, conversation.channel_id
         if await self._state.finish_working(team, channel, ts):
             await self._remove(await self._workspaces.client(team), channel, ts)
-
-    async def turn_ended(self, conversation: ConversationRef) -> None:
-        """The hub's `typing(..., False)`: ends the turn running here in `conversation`, if any
-        (a queued turn's own end is its final reply, sent by whichever replica delivers it)."""
-        ts = self._asking.get(conversation.key)
-        if ts is not None and ts in self._running:
-            await self.done(conversation, ts)
 
     async def _remove(self, client: AsyncWebClient, channel: str, ts: str) -> None:
         try:

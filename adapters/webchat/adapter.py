@@ -31,7 +31,6 @@ from core.adapter import Receive
 from core.events import ConversationRef, Event, EventKind, Reply, SentRef
 from core.http import AddressSlots, BadInput, EdgeLimits, load_json, started
 from core.http.origin import origin_allowed
-from core.routing import looks_like_command
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +50,7 @@ def conversation_of(session: str) -> str:
 
 class WebChatAdapter:
     name = PLATFORM
+    max_chars = 1_000_000  # one browser frame holds any answer
 
     def __init__(
         self,
@@ -166,7 +166,7 @@ class WebChatAdapter:
                 conversation=ConversationRef(PLATFORM, conversation),
                 sender_id=conversation,
                 text=text,
-                kind=EventKind.COMMAND if looks_like_command(text) else EventKind.MESSAGE,
+                kind=EventKind.MESSAGE,  # a "/command" typed as text is the router's to read
                 is_direct=True,
                 message_id=client_id,
             )
@@ -209,11 +209,12 @@ class WebChatAdapter:
         await self._push(reply.conversation.channel_id, frame, keep=True)
         return SentRef(PLATFORM, message_id, reply.conversation.channel_id)
 
-    async def edit(self, sent: SentRef, reply: Reply) -> None:
+    async def edit(self, sent: SentRef, reply: Reply, *, final: bool = False) -> SentRef:
         frame = {"type": "edit", "id": sent.message_id, "text": reply.text}
         await self._push(sent.channel_id, frame, keep=True)
+        return sent
 
-    async def typing(self, conversation: ConversationRef, active: bool) -> None:
+    async def working(self, conversation: ConversationRef, message_id: str | None, active: bool) -> None:
         await self._push(conversation.channel_id, {"type": "typing", "active": active}, keep=False)
 
     async def status(self) -> dict:

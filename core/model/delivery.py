@@ -14,7 +14,7 @@ from collections import deque
 from typing import Any
 
 from core import messages
-from core.adapter import SupportsEdit, SupportsTyping
+from core.adapter import SupportsEdit, SupportsWorking
 from core.botdef import BotDefinition
 from core.errors import MaskingError
 from core.events import ConversationRef, Reply
@@ -99,7 +99,7 @@ class Delivery:
                 if sent is not None:
                     await self._store.set_sent(job_id, sent)
             else:
-                await adapter.edit(turn.sent, reply)
+                await adapter.edit(turn.sent, reply, final=False)
         except Exception as exc:  # noqa: BLE001 — a lost partial is harmless
             log.warning("streamed edit failed: %s", type(exc).__name__, extra={"job_id": job_id})
         finally:
@@ -147,17 +147,17 @@ class Delivery:
         adapter = self._hub.adapters.get(turn.conversation.platform)
         if final and turn.sent is not None and isinstance(adapter, SupportsEdit):
             try:
-                await adapter.edit(turn.sent, reply)
+                await adapter.edit(turn.sent, reply, final=True)
             except Exception as exc:  # noqa: BLE001
                 log.warning("final edit failed (%s); sending anew", type(exc).__name__)
                 await self._hub.send(reply)
         else:
             await self._hub.send(reply)
-        if isinstance(adapter, SupportsTyping):
+        if isinstance(adapter, SupportsWorking):
             try:
-                await adapter.typing(turn.conversation, False)
+                await adapter.working(turn.conversation, turn.quote_id, False)
             except Exception:  # noqa: BLE001
-                log.debug("typing off failed", extra={"job_id": turn.job_id})
+                log.debug("working sign not removed", extra={"job_id": turn.job_id})
         if final:
             await self._memory.remember(self.bot, turn.conversation, ("assistant", turn.result_text))
         outcome = "answered" if final else f"failed:{turn.reason or 'error'}"
@@ -172,6 +172,9 @@ class Delivery:
             in_reply_to=turn.event_id,
             quote_id=turn.quote_id,
             notice=notice,
+            recipient_id=turn.recipient_id,
+            audience=turn.audience,
+            visibility=turn.visibility,
         )
 
     async def _restore(self, turn: PendingTurn, reply: Reply, *, partial: bool) -> Reply:

@@ -20,7 +20,7 @@ from redis.asyncio import Redis
 
 from core import messages
 from core.adapter import SupportsEdit
-from core.events import Reply, SentRef, reply_to
+from core.events import Reply, SentRef, audience_of, reply_to
 from core.model.contract import JobRequest, ModelKeys, history_from_memory
 from core.model.pending import PendingStore, PendingTurn
 from core.model.queue import ModelQueues
@@ -107,6 +107,8 @@ class QueueGateway:
             event_id=turn.event.id,
             conversation=turn.event.conversation,
             quote_id=turn.event.message_id,
+            recipient_id=turn.event.sender_id,
+            audience=audience_of(turn.event),
             pii=turn.pii,
             stream=request.stream,
             payload=request.to_payload(),

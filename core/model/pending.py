@@ -15,7 +15,7 @@ from typing import Any, cast
 from redis.asyncio import Redis
 from redis.typing import EncodableT, FieldT
 
-from core.events import ConversationRef, SentRef
+from core.events import Audience, ConversationRef, SentRef, Visibility
 from core.model.contract import ModelKeys
 
 CONVERSATION_TTL_S = 86_400
@@ -46,6 +46,9 @@ class PendingTurn:
     event_id: str
     conversation: ConversationRef
     quote_id: str | None = None
+    recipient_id: str | None = None
+    audience: Audience = Audience.GROUP
+    visibility: Visibility = Visibility.PUBLIC
     pii: Any = None
     seq: int = 0
     attempt: int = 1
@@ -65,6 +68,9 @@ class PendingTurn:
             "event_id": self.event_id,
             "conversation": json.dumps(self.conversation.to_dict()),
             "quote_id": self.quote_id or "",
+            "recipient_id": self.recipient_id or "",
+            "audience": self.audience.value,
+            "visibility": self.visibility.value,
             "pii": json.dumps(self.pii),
             "attempt": str(self.attempt),
             "stream": "1" if self.stream else "0",
@@ -76,13 +82,17 @@ class PendingTurn:
     def from_hash(cls, data: dict[str, str]) -> PendingTurn:
         sent = None
         if data.get("sent_id"):
-            sent = SentRef(data.get("sent_platform", ""), data["sent_id"], data.get("sent_channel", ""))
+            more = tuple(i for i in (data.get("sent_more") or "").split(",") if i)
+            sent = SentRef(data.get("sent_platform", ""), data["sent_id"], data.get("sent_channel", ""), more)
         return cls(
             job_id=data["job_id"],
             model=data.get("model", ""),
             event_id=data.get("event_id", ""),
             conversation=ConversationRef.from_dict(json.loads(data["conversation"])),
             quote_id=data.get("quote_id") or None,
+            recipient_id=data.get("recipient_id") or None,
+            audience=Audience(data.get("audience") or Audience.GROUP),
+            visibility=Visibility(data.get("visibility") or Visibility.PUBLIC),
             pii=json.loads(data.get("pii") or "null"),
             seq=int(data.get("seq") or 0),
             attempt=int(data.get("attempt") or 1),
@@ -140,6 +150,7 @@ class PendingStore:
             "sent_id": sent.message_id,
             "sent_channel": sent.channel_id,
             "sent_platform": sent.platform,
+            "sent_more": ",".join(sent.more_ids),
         }
         await self._redis.hset(self.keys.pending(job_id), mapping=mapping)
 

@@ -1,17 +1,17 @@
-"""Who may see what: the destination kind of a conversation (restoring: `core.pii.redaction`).
+"""Who may see what: the destination kind of a reply (restoring: `core.pii.redaction`).
 
-Adapters describe where a reply goes with what they already know: `Event.is_direct` for a
-direct message; helpdesk adapters send `EventKind.TICKET` events and put
-`raw["reply_visibility"] = "internal"` when the bot answers with an internal note."""
+Decided from the reply alone, when restoring: its audience (set by `reply_to` from the event:
+a direct message, a group conversation, a helpdesk ticket) and its visibility (a helpdesk
+internal note is `Visibility.INTERNAL`). The core never reads an adapter's raw payload."""
 
 from __future__ import annotations
 
-from core.events import Event, EventKind
+from core.events import Audience, Reply, Visibility
 from core.pii.config import CHANNEL, DIRECT, INTERNAL_NOTE, PUBLIC_REPLY
 
 
-def destination_of(event: Event) -> str:
-    """The destination kind a reply to `event` goes to (the one place this is decided)."""
-    if event.kind is EventKind.TICKET:
-        return INTERNAL_NOTE if event.raw.get("reply_visibility") == "internal" else PUBLIC_REPLY
-    return DIRECT if event.is_direct else CHANNEL
+def destination_of(reply: Reply) -> str:
+    """The destination kind `reply` goes to (the one place this is decided)."""
+    if reply.audience is Audience.TICKET:
+        return INTERNAL_NOTE if reply.visibility is Visibility.INTERNAL else PUBLIC_REPLY
+    return DIRECT if reply.audience is Audience.DIRECT else CHANNEL

@@ -153,11 +153,11 @@ class ScriptedModel:
         if len(self.pieces) == 1:
             return reply_to(turn.event, self.pieces[0])
         text, sent = "", None
-        for piece in self.pieces:
+        for index, piece in enumerate(self.pieces):
             text += piece
             reply = reply_to(turn.event, text)
             if sent is None:
                 sent = await self.hub.send(reply)
-            else:
-                await self.hub.adapters["slack"].edit(sent, reply)
+            else:  # the last edit is final, as the model delivery's is
+                await self.hub.adapters["slack"].edit(sent, reply, final=index == len(self.pieces) - 1)
         return None

@@ -49,9 +49,8 @@ async def test_a_final_edit_from_another_replica_also_falls_back(slackkit):
     partial = Reply("The deploy", conversation, in_reply_to="slack:Ev1", quote_id=THREAD)
     sent = await first.assembly.hub.send(partial)
     slackkit.fake.delete(sent.message_id)
-    await second.adapter.edit(sent, partial.with_text(FULL))  # as the model delivery does
-    await second.adapter.typing(conversation, False)
-    await second.adapter.typing(conversation, False)  # a second end of turn posts nothing more
+    await second.adapter.edit(sent, partial.with_text(FULL), final=True)  # as the model delivery does
+    await second.adapter.edit(sent, partial.with_text(FULL), final=True)  # a repeat posts nothing more
     assert slackkit.fake.shown() == [FULL]
 
 
@@ -104,6 +103,5 @@ async def test_only_the_missing_part_of_a_long_streamed_answer_is_posted_anew(sl
     partial = Reply(first, conversation, in_reply_to="slack:Ev1", quote_id=THREAD)
     sent = await hub.assembly.hub.send(partial)
     slackkit.fake.fail_next("chat.postMessage", 400)  # the overflow message is refused once
-    await hub.adapter.edit(sent, partial.with_text(f"{first}\n\n{second}"))
-    await hub.adapter.typing(conversation, False)
+    await hub.adapter.edit(sent, partial.with_text(f"{first}\n\n{second}"), final=True)
     assert slackkit.fake.shown() == [first.strip(), second.strip()]

@@ -8,12 +8,16 @@ import pytest
 
 from adapters.slack import SlackAdapter, SlackConfig
 from bots.cli import main
-from bots.runner import slack_adapters
+from bots.runner import adapters_for
 from core.botdef import load_bot, parse_bot
 from core.errors import ConfigError
 from core.settings import Settings
 
 ENV = {"SLACK_SIGNING_SECRET": "s3cret", "SLACK_BOT_TOKEN": "xoxb-one"}
+
+
+def slack_adapters(bot_definition, settings, redis):  # type: ignore[no-untyped-def]
+    return [a for a in adapters_for(bot_definition, settings, redis) if a.name == "slack"]
 
 
 def bot(**adapters):  # type: ignore[no-untyped-def]

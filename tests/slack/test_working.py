@@ -27,7 +27,7 @@ async def deliver(hub: SlackHub, event: Event, text: str, *, notice: bool) -> No
     """What the model delivery does on whichever replica finishes a queued turn."""
     reply = Reply(text, event.conversation, in_reply_to=event.id, quote_id=event.message_id, notice=notice)
     await hub.assembly.hub.send(reply)
-    await hub.adapter.typing(event.conversation, False)
+    await hub.adapter.working(event.conversation, event.message_id, False)
 
 
 async def queued_on_first(slackkit, model: ScriptedModel, **options) -> tuple[SlackHub, SlackHub]:
@@ -102,5 +102,5 @@ async def test_answer_before_the_delayed_reaction_leaves_none(slackkit):
     await first.settle()
     (turn,) = model.turns
     await deliver(second, turn.event, "Quick answer.", notice=False)
-    await asyncio.gather(*first.adapter.working._tasks)  # the first replica's delayed add runs out
+    await asyncio.gather(*first.adapter.working_sign._tasks)  # the first replica's delayed add runs out
     assert fake.shown() == ["Quick answer."] and fake.reactions_on(CHANNEL, ASKED) == set()
