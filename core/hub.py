@@ -147,13 +147,13 @@ class Hub:
             result = await self.pipeline.run(turn)
             if isinstance(result, AskModel):
                 result = await self._ask_model(turn, result)
-            if isinstance(result, Reply):
-                await self._deliver(result, record)
-            elif result is None and turn.outcome == Outcome.REPLIED:
-                turn.stop(Outcome.IGNORED)
         finally:
             if sign is not None and turn.outcome != Outcome.QUEUED:  # a queued turn's answer ends it
                 await self._working_off(sign, event)
+        if isinstance(result, Reply):
+            await self._deliver(result, record)
+        elif result is None and turn.outcome == Outcome.REPLIED:
+            turn.stop(Outcome.IGNORED)
 
     async def _working_off(self, sign: SupportsWorking, event: Event) -> None:
         try:

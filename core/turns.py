@@ -22,6 +22,7 @@ class Outcome(StrEnum):
     ADMIN = "admin"
     REFUSED = "refused"
     PRIVACY_STOP = "privacy_stop"
+    TOO_LONG = "too_long"  # over the message size cap
     STOPPED = "stopped"  # the person stopped a running answer
     ERROR = "error"
     REJECTED = "rejected"  # shutting down

@@ -190,7 +190,7 @@ async def test_shutdown_finishes_turns_in_flight(hubkit):
     assembly, chat = await hubkit.build()
     tasks = [chat.receive(chat.event("/about", user=f"u{i}")) for i in range(10)]
     await assembly.hub.stop(grace=5)
-    records = [t.result() for t in tasks]
+    records = [t.record for t in tasks]
     assert [r.outcome for r in records] == [Outcome.REPLIED] * 10
     late = await assembly.hub.receive(chat.event("/about"))
     assert late.outcome == Outcome.REJECTED and chat.last() == messages.SHUTTING_DOWN

@@ -199,15 +199,23 @@ class DiscordAdapter:
         ids = await self.outbox.post(reply, asker)
         return SentRef(PLATFORM, ids[0], reply.conversation.channel_id)
 
-    async def edit(self, sent: SentRef, reply: Reply) -> None:
+    @property
+    def max_chars(self) -> int:
+        return self.config.options.max_chars
+
+    async def edit(self, sent: SentRef, reply: Reply, *, final: bool = False) -> SentRef:
         if sent.message_id.startswith(REF_PREFIX):
             if not self.interactions.answers.edit(sent.message_id, reply):
                 await self.outbox.post(reply, None)  # the interaction token expired: say it plainly
-            return
-        asker = self._askers.get(reply.in_reply_to or "")
-        self.outbox.edit(sent.message_id, reply, asker)
+        else:
+            asker = self._askers.get(reply.in_reply_to or "")
+            self.outbox.edit(sent.message_id, reply, asker)
+        if final:  # awaited: pending edits land, a failed final edit is posted anew
+            await self.outbox.finish(reply.conversation)
+            await self.interactions.answers.finish(reply.conversation)
+        return sent
 
-    async def typing(self, conversation: ConversationRef, active: bool) -> None:
+    async def working(self, conversation: ConversationRef, message_id: str | None, active: bool) -> None:
         if not self.config.options.typing:
             return
         if active:

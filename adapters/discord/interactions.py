@@ -11,7 +11,6 @@ or stale signature, `{"type": 1}` for Discord's PING); over the gateway it is a 
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
@@ -34,6 +33,7 @@ from adapters.kit.route import MalformedPayload as KitMalformed
 from adapters.kit.route import VerifiedRoute
 from adapters.kit.verify import Ed25519Verifier
 from core.events import Event
+from core.turns import TurnHandle
 
 log = logging.getLogger(__name__)
 
@@ -96,8 +96,8 @@ class Interactions:
             return {"type": DEFERRED, "data": {"flags": flags}}
         slot = self.answers.open(result)
         turn = await on_interaction(result)
-        if isinstance(turn, asyncio.Future):
-            await asyncio.wait({turn}, timeout=self._ack_within)
+        if isinstance(turn, TurnHandle):
+            await turn.wait(self._ack_within)
         text = slot.original_text()
         self.answers.acked(slot, result.event.sender_id)
         if not text:

@@ -131,10 +131,9 @@ class RestAdapter:
             self._waiting.discard(event.id)
         if outcome == Outcome.DUPLICATE and replies:
             outcome = Outcome.REPLIED  # a concurrent copy of this request ran the turn
-        record = task.record
         return web.json_response(
             {
-                "turn_id": record.turn_id if record else "",
+                "turn_id": task.turn_id,
                 "event_id": event.id,
                 "outcome": outcome,
                 "replies": [{"text": r.text, "notice": r.notice} for r in replies],

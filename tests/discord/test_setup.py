@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from adapters.discord import DiscordAdapter, DiscordConfig
-from bots.runner import discord_adapters
+from bots.runner import adapters_for
 from core.botdef import load_bot, parse_bot
 from core.errors import ConfigError
 from core.settings import Settings
@@ -16,6 +16,10 @@ ENV = {"DISCORD_BOT_TOKEN": "token.for.tests"}
 
 def bot(**adapters):  # type: ignore[no-untyped-def]
     return parse_bot({"name": "b", "skills": ["skills.help"], "adapters": adapters}, source="test")
+
+
+def discord_adapters(bot_definition, settings, redis):  # type: ignore[no-untyped-def]
+    return [a for a in adapters_for(bot_definition, settings, redis) if a.name == "discord"]
 
 
 async def test_default_bot_serves_discord_when_the_token_is_set(redis):

@@ -66,11 +66,13 @@ def test_streaming_holds_back_what_may_still_become_a_placeholder():
 class EditingAdapter(FakeAdapter):
     """A FakeAdapter that can edit what it sent, as a streaming platform does."""
 
+    max_chars = 40_000  # declared by every adapter that can edit (core.adapter.SupportsEdit)
     edited: list[str] = field(default_factory=list)
 
-    async def edit(self, sent: SentRef, reply: Reply) -> None:
+    async def edit(self, sent: SentRef, reply: Reply, *, final: bool = False) -> SentRef:
         self.edits.append((sent, reply))
         self.edited.append(reply.text)
+        return sent
 
 
 STREAMED = ["Hello <PERSON_9>", "Hello <PERSON_9>, dear <NA", "Hello <PERSON_9>, dear <NAME>, at <address_1"]
