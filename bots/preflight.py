@@ -14,12 +14,12 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from bots import registry
+from core.admin import check_command_namespace, default_commands
 from core.botdef import BotDefinition, bot_path, load_bot, with_deployment
 from core.errors import ConfigError
 from core.model.config import BUILTIN_SMOLLM2, ENV_FIELDS, ModelSpec
 from core.model.errors import ModelUnavailableError
 from core.routing import Router
-from core.admin import check_command_namespace, default_commands
 from core.settings import Settings
 from core.skills import collect
 

@@ -90,6 +90,7 @@ class Event:
     message_id: str | None = None  # native id of the message, for quoting / threading
     sender_name: str | None = field(default=None, repr=False)
     attachments: tuple[Attachment, ...] = ()
+    reply_visibility: Visibility = Visibility.PUBLIC  # what a reply to it becomes (helpdesk note)
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -157,7 +158,7 @@ def reply_to(
     notice: bool = False,
     ephemeral: bool = False,
     interim: bool = False,
-    visibility: Visibility = Visibility.PUBLIC,
+    visibility: Visibility | None = None,
 ) -> Reply:
     """A reply to `event`, in the same conversation (and thread), addressed to its sender."""
     return Reply(
@@ -169,6 +170,6 @@ def reply_to(
         ephemeral=ephemeral,
         interim=interim,
         recipient_id=event.sender_id,
-        visibility=visibility,
+        visibility=visibility or event.reply_visibility,
         audience=audience_of(event),
     )

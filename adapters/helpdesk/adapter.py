@@ -24,7 +24,7 @@ from adapters.kit.http import HttpError
 from adapters.kit.route import MalformedPayload, VerifiedRoute, parse_json_object
 from core.adapter import Receive
 from core.errors import AdapterError
-from core.events import Reply, SentRef
+from core.events import Reply, SentRef, Visibility
 
 log = logging.getLogger(__name__)
 
@@ -87,8 +87,8 @@ class HelpdeskAdapter:
             await self._note_activity(parsed)
             return {"status": "ignored", "reason": f"{parsed.kind} by {parsed.author_role}"}
         event = parsed.to_event(self.name)
-        visibility = "public" if self.options.public_replies else "internal"
-        event = dataclasses.replace(event, raw={**event.raw, "reply_visibility": visibility})
+        visibility = Visibility.PUBLIC if self.options.public_replies else Visibility.INTERNAL
+        event = dataclasses.replace(event, reply_visibility=visibility)
         await self.state.remember(event.id, parsed, time.time())
         if self._receive is not None:
             self._receive(event)

@@ -109,6 +109,7 @@ class QueueGateway:
             quote_id=turn.event.message_id,
             recipient_id=turn.event.sender_id,
             audience=audience_of(turn.event),
+            visibility=turn.event.reply_visibility,
             pii=turn.pii,
             stream=request.stream,
             payload=request.to_payload(),
