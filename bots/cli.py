@@ -124,6 +124,14 @@ def cmd_slack_manifest(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_discord_sync_commands(args: argparse.Namespace) -> int:
+    """`switchboard discord sync-commands [--guild ID]`: register /ask and /switchboard, only
+    when Discord has something else (200 creates per day per guild)."""
+    from bots.discord_tools import sync_commands
+
+    return asyncio.run(sync_commands(_settings(args), args.guild))
+
+
 Command = Callable[[argparse.Namespace], int]
 
 
@@ -206,6 +214,14 @@ def build_parser() -> argparse.ArgumentParser:
     slack_manifest.add_argument("--command-name", default="/switchboard", help="the slash command")
     slack_manifest.add_argument("--socket-mode", action="store_true", help="no public URL: use Socket Mode")
     slack_manifest.set_defaults(func=cmd_slack_manifest)
+
+    discord = sub.add_parser("discord", help="Discord tools").add_subparsers(
+        dest="discord_command", required=True
+    )
+    sync = discord.add_parser("sync-commands", help="register the slash commands (only when they changed)")
+    sync.add_argument("--guild", help="one server's id (instant, for development); default: global")
+    sync.add_argument("--bot", help="bot definition name or .toml path (default SWITCHBOARD_BOT)")
+    sync.set_defaults(func=cmd_discord_sync_commands)
     return parser
 
 

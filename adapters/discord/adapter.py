@@ -43,7 +43,11 @@ class DiscordAdapter:
         self.state = DiscordState(redis, key_prefix)
         self.rest = DiscordRest(config)
         self.outbox = Outbox(
-            self.rest, self.state, max_chars=options.max_chars, edit_interval=options.edit_interval_s
+            self.rest,
+            self.state,
+            max_chars=options.max_chars,
+            edit_interval=options.edit_interval_s,
+            attach_over_chars=options.attach_over_chars,
         )
         self.typing_sign = TypingSign(self.rest)
         answers = InteractionAnswers(self.rest, self.outbox.chunks, edit_interval=options.edit_interval_s)

@@ -227,10 +227,11 @@ def _command_line(command: Mapping[str, Any]) -> tuple[str, bool] | None:
         subs = [
             o for o in command.get("options") or () if isinstance(o, Mapping) and o.get("type") == _SUBCOMMAND
         ]
-        if not subs:
-            return "/help", True
-        args = str(_options(subs[0]).get("args") or "").strip()
-        return f"/{subs[0].get('name')} {args}".strip(), True
+        if subs:  # `/switchboard <sub> [args]`
+            args = str(_options(subs[0]).get("args") or "").strip()
+            return f"/{subs[0].get('name')} {args}".strip(), True
+        line = str(_options(command).get("command") or "help").strip().lstrip("/")  # `command:<line>`
+        return f"/{line}", True
     return None
 
 

@@ -15,6 +15,8 @@ from adapters.kit.chunks import split
 from adapters.kit.editstream import EditStream
 from core.events import ConversationRef, Reply
 
+ATTACHED = "The answer is long ({chars:,} characters), so it is attached as answer.md."
+
 
 @dataclass(slots=True)
 class _Answer:
@@ -24,9 +26,16 @@ class _Answer:
 
 class Outbox:
     def __init__(
-        self, rest: DiscordRest, state: DiscordState, *, max_chars: int, edit_interval: float
+        self,
+        rest: DiscordRest,
+        state: DiscordState,
+        *,
+        max_chars: int,
+        edit_interval: float,
+        attach_over_chars: int = 0,
     ) -> None:
         self._rest = rest
+        self._attach_over = attach_over_chars
         self._state = state
         self._max_chars = max_chars
         self._edit_interval = edit_interval
@@ -38,6 +47,8 @@ class Outbox:
     async def post(self, reply: Reply, asker: str | None) -> list[str]:
         """Post `reply` (several messages when long); returns their ids."""
         conversation = reply.conversation
+        if self._attach_over and len(reply.text) > self._attach_over:
+            return [await self._attach(reply, asker)]
         chunks = self.chunks(reply.text)
         ids = [
             await self._rest.post(
@@ -50,6 +61,22 @@ class Outbox:
         self._answers[ids[0]] = _Answer(conversation, self._stream(conversation, asker, ids, chunks))
         self._trim()
         return ids
+
+    async def _attach(self, reply: Reply, asker: str | None) -> str:
+        """A very long answer as an `answer.md` file, under a line that says so."""
+        conversation = reply.conversation
+        note = ATTACHED.format(chars=len(reply.text))
+        message_id = await self._rest.post_file(
+            conversation.channel_id,
+            note,
+            "answer.md",
+            reply.text.encode(),
+            asker=asker,
+            reply_to=reply.quote_id,
+        )
+        if conversation.thread_id:
+            await self._state.mark_thread(conversation.thread_id)
+        return message_id
 
     def _stream(
         self, conversation: ConversationRef, asker: str | None, ids: list[str], shown: list[str]

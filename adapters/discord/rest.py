@@ -9,12 +9,14 @@ in 10 minutes, so permanent errors (4xx but 429) are never retried here.
 
 from __future__ import annotations
 
+import io
 import logging
 from collections import Counter
 from typing import Any
 
 import discord
-from discord.http import Route
+from discord.http import Route, handle_message_parameters
+from discord.utils import MISSING
 
 from adapters.discord.client import make_client
 from adapters.discord.config import DiscordConfig
@@ -28,6 +30,11 @@ EPHEMERAL_FLAG = 1 << 6
 
 def allowed_mentions(asker: str | None) -> dict[str, Any]:
     return {"parse": [], "users": [asker] if asker else [], "replied_user": False}
+
+
+def reference(channel_id: str, message_id: str) -> dict[str, Any]:
+    """A reply to `message_id` that still goes out if that message was deleted meanwhile."""
+    return {"message_id": message_id, "channel_id": channel_id, "fail_if_not_exists": False}
 
 
 class DiscordRest:
@@ -87,14 +94,42 @@ class DiscordRest:
     ) -> str:
         body: dict[str, Any] = {"content": content, "allowed_mentions": allowed_mentions(asker)}
         if reply_to:
-            body["message_reference"] = {
-                "message_id": reply_to,
-                "channel_id": channel_id,
-                "fail_if_not_exists": False,
-            }
+            body["message_reference"] = reference(channel_id, reply_to)
         if components is not None:
             body["components"] = components
         message = await self.call("POST", "/channels/{channel_id}/messages", json=body, channel_id=channel_id)
+        return str(message["id"])
+
+    async def post_file(
+        self,
+        channel_id: str,
+        content: str,
+        filename: str,
+        data: bytes,
+        *,
+        asker: str | None,
+        reply_to: str | None,
+    ) -> str:
+        """A message with one attached file (multipart, built by discord.py)."""
+        if self._client is None:
+            raise AdapterError("Discord REST client is not started")
+        users = [discord.Object(int(asker))] if asker and asker.isdigit() else []
+        params = handle_message_parameters(
+            content=content,
+            file=discord.File(io.BytesIO(data), filename=filename),
+            allowed_mentions=discord.AllowedMentions(
+                everyone=False, users=users, roles=False, replied_user=False
+            ),
+            message_reference=reference(channel_id, reply_to) if reply_to else MISSING,  # type: ignore[arg-type]
+        )
+        try:
+            message = await self._client.http.send_message(int(channel_id), params=params)
+        except discord.HTTPException as exc:
+            self.refusals[exc.status] += 1
+            raise AdapterError(f"POST /channels/{{channel_id}}/messages: HTTP {exc.status}") from None
+        finally:
+            for file in params.files or ():
+                file.close()
         return str(message["id"])
 
     async def edit(
@@ -167,6 +202,20 @@ class DiscordRest:
             interaction_token=token,
         )
         return str(message["id"])
+
+    async def get_commands(self, guild_id: str | None = None) -> list[dict[str, Any]]:
+        if guild_id:
+            found = await self.call(
+                "GET",
+                "/applications/{application_id}/guilds/{guild_id}/commands",
+                application_id=self._application_id(),
+                guild_id=guild_id,
+            )
+        else:
+            found = await self.call(
+                "GET", "/applications/{application_id}/commands", application_id=self._application_id()
+            )
+        return list(found or [])
 
     async def put_commands(self, commands: list[dict[str, Any]], guild_id: str | None = None) -> Any:
         if guild_id:

@@ -196,6 +196,15 @@ def test_admin_command_is_a_command_line():
     assert result.event.kind is EventKind.COMMAND and result.event.text == "/skills disable help"
 
 
+def test_admin_subcommand_form_is_read_too():
+    payload = load("interaction_admin")
+    payload["data"]["options"] = [
+        {"name": "skills", "type": 1, "options": [{"name": "args", "type": 3, "value": "list"}]}
+    ]
+    result = from_interaction(payload)
+    assert isinstance(result, Interaction) and result.event.text == "/skills list"
+
+
 def test_ask_in_a_dm_uses_the_user_field():
     result = from_interaction(load("interaction_ask_dm"))
     assert isinstance(result, Interaction)

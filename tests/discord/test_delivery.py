@@ -118,3 +118,15 @@ async def test_a_final_edit_that_fails_is_posted_anew(discordkit):
     shown = fake.shown()
     assert shown[-1] == "First part. Second part."
     assert hub.adapter.rest.refusals[403] >= 1
+
+
+async def test_a_very_long_answer_is_attached_as_a_markdown_file(discordkit):
+    text = "\n\n".join(f"Paragraph {i}: " + "words " * 40 for i in range(60))
+    assert len(text) > 12_000
+    await ask(discordkit, ScriptedModel(text))
+    fake = discordkit.fake
+    (message,) = fake.posted()
+    assert "attached as answer.md" in message["content"]
+    assert message["attachments"] == [{"filename": "answer.md", "content": text}]
+    assert fake.pinged(message) == set()
+    assert message["message_reference"]["message_id"] == "334385199974967042"

@@ -142,7 +142,7 @@ async def test_admin_command_from_a_non_admin_is_refused_and_audited(discordkit)
 async def test_admin_command_from_an_admin_runs(discordkit):
     hub = await discordkit.build(endpoint(discordkit), admins=[f"discord:{ASKER_ID}"])
     payload = load("interaction_admin")
-    payload["data"]["options"] = [{"name": "status", "type": 1, "options": []}]
+    payload["data"]["options"][0]["value"] = "status"
     status, body = await hub.interaction(payload)
     assert status == 200 and body["data"]["flags"] == 64
     assert "Status of bot 'testbot'" in body["data"]["content"]
