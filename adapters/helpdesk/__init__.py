@@ -10,11 +10,18 @@ from redis.asyncio import Redis
 from adapters.helpdesk.adapter import HelpdeskAdapter
 from adapters.helpdesk.config import HelpdeskConfig
 from adapters.helpdesk.vendor import Vendor
+from adapters.helpdesk.vendors.chatwoot import Chatwoot
+from adapters.helpdesk.vendors.freshdesk import Freshdesk
+from adapters.helpdesk.vendors.intercom import Intercom
+from adapters.helpdesk.vendors.jsm import Jsm
+from adapters.helpdesk.vendors.zammad import Zammad
 from adapters.helpdesk.vendors.zendesk import Zendesk
 from adapters.kit.http import SharedSession, Sleep
 from core.errors import ConfigError
 
-VENDORS: dict[str, type[Vendor]] = {cls.name: cls for cls in (Zendesk,)}
+VENDORS: dict[str, type[Vendor]] = {
+    cls.name: cls for cls in (Zendesk, Freshdesk, Jsm, Intercom, Chatwoot, Zammad)
+}
 
 __all__ = ["VENDORS", "HelpdeskAdapter", "HelpdeskConfig", "build", "configured"]
 

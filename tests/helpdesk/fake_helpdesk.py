@@ -58,7 +58,9 @@ class FakeHelpdesk:
         self.fail_after_store = 0  # the next N writes are stored, then answered 500
         self._ids = itertools.count(5000)
         self.app = web.Application()
-        getattr(self, f"_routes_{vendor}")()
+        from tests.helpdesk.fake_routes import ROUTES
+
+        ROUTES[vendor](self)
         self.server = TestServer(self.app, host="127.0.0.1", port=0)
 
     async def start(self) -> FakeHelpdesk:
@@ -101,41 +103,3 @@ class FakeHelpdesk:
             self.fail_after_store -= 1
             return web.json_response({"error": "InternalError"}, status=500)
         return comment
-
-    # -- Zendesk --------------------------------------------------------------------------------
-    def _routes_zendesk(self) -> None:
-        async def me(_r: web.Request) -> web.Response:
-            return web.json_response({"user": {"id": int(BOT_ID), "role": "agent"}})
-
-        async def show(r: web.Request) -> web.Response:
-            t = self.ticket(r.match_info["id"])
-            ticket = {"id": int(t.ref), "status": t.status, "requester_id": int(t.requester)}
-            ticket["assignee_id"] = int(t.assignee) if t.assignee else None
-            return web.json_response({"ticket": ticket})
-
-        async def comments(r: web.Request) -> web.Response:
-            listed = [
-                {
-                    "id": int(c.id),
-                    "author_id": int(c.author_id),
-                    "public": c.public,
-                    "body": c.body,
-                    "created_at": iso(c.created_at),
-                }
-                for c in reversed(self.ticket(r.match_info["id"]).comments)
-            ]
-            return web.json_response({"comments": listed})
-
-        async def update(r: web.Request) -> web.Response:
-            body = await r.json()
-            comment = body["ticket"]["comment"]
-            got = self._write(r.match_info["id"], body, comment["body"], comment.get("public", True))
-            if isinstance(got, web.Response):
-                return got
-            events = [{"id": int(got.id), "type": "Comment", "public": got.public}]
-            return web.json_response({"ticket": {"id": int(got.id)}, "audit": {"events": events}})
-
-        self.app.router.add_get("/api/v2/users/me.json", me)
-        self.app.router.add_get("/api/v2/tickets/{id}.json", show)
-        self.app.router.add_get("/api/v2/tickets/{id}/comments.json", comments)
-        self.app.router.add_put("/api/v2/tickets/{id}.json", update)

@@ -16,7 +16,7 @@ from tests.helpdesk import ticket_skill
 from tests.helpdesk.conftest import payload
 from tests.helpdesk.fake_helpdesk import AGENT_ID
 from tests.helpdesk.signing import signed
-from tests.helpdesk.vendor_facts import REF, text, visibility
+from tests.helpdesk.vendor_facts import CLOSED, NO_TIMESTAMP, REF, text, visibility
 from tests.pii.conftest import PII_BOT
 from tests.pii.test_canary import redis_dump
 
@@ -145,6 +145,9 @@ async def test_unverified_requests_get_401_and_no_turn(helpdesks, vendor, how):
     if how == "stale" and vendor in NO_TIMESTAMP:
         assert status == 200  # this vendor signs no timestamp: the delivery id dedups replays
         return
+    if how == "tampered" and vendor == "freshdesk":
+        assert status == 200  # a shared secret, not a MAC: the body is low-trust (docs/helpdesks.md)
+        return
     assert status == 401 and "signature" in answer["error"]
     assert hub.events_received() == 0 and hub.fake.writes == []
 
@@ -169,7 +172,3 @@ async def test_canary_pii_never_in_clear_in_redis_or_logs(helpdesks, vendor, mas
         assert canary not in dump and canary not in caplog.text
     (write,) = hub.fake.writes
     assert "zk.canary@example.org" in text(vendor, write.body)  # an internal note may show it to agents
-
-
-CLOSED = {"zendesk": "solved"}
-NO_TIMESTAMP = {"jsm", "intercom", "zammad", "freshdesk"}
