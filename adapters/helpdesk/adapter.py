@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from aiohttp import web
@@ -27,6 +28,17 @@ from core.errors import AdapterError
 from core.events import Reply, SentRef, Visibility
 
 log = logging.getLogger(__name__)
+
+
+def read_ticket(vendor: Vendor, payload: Mapping[str, Any], delivery: str, bot_id: str) -> Ticket | Skip:
+    """The vendor's parse, where a field of an unexpected type is a 400, never a 500."""
+    try:
+        parsed = vendor.parse(payload, delivery, bot_id)
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        raise MalformedPayload(f"not a {vendor.label} webhook we can read ({type(exc).__name__})") from None
+    if isinstance(parsed, Ticket) and not parsed.ref:
+        raise MalformedPayload(f"{vendor.label} webhook without a ticket id")
+    return parsed
 
 
 class HelpdeskAdapter:

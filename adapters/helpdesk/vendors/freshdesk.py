@@ -28,6 +28,8 @@ EVENTS = {
     "note_added": TicketKind.NOTE,
 }
 
+BODY_FIELDS = {TicketKind.CREATED: "ticket_description", TicketKind.NOTE: "ticket_latest_private_comment"}
+
 
 def _when(value: Any) -> float:
     try:
@@ -82,11 +84,7 @@ class Freshdesk(Vendor):
         )
         if author and author == bot_id:
             role = AuthorRole.BOT
-        raw_body = (
-            hook.get("ticket_description")
-            if kind is TicketKind.CREATED
-            else hook.get("ticket_latest_public_comment")
-        )
+        raw_body = hook.get(BODY_FIELDS.get(kind, "ticket_latest_public_comment"))
         ticket = Ticket(
             delivery_id=delivery_id,
             account=self.config.url.removeprefix("https://").removeprefix("http://"),
