@@ -61,6 +61,13 @@ def helpdesk_adapters(
         if declared is None and not helpdesk.configured(name, config):
             continue
         adapters.append(helpdesk.build(name, config, redis, session, key_prefix=settings.key_prefix))
+    hooks = bot.adapters.get("hooks")
+    if hooks is not None and hooks.enabled:
+        tables = {k: v for k, v in hooks.model_dump().items() if k != "enabled"}
+        env = {**os.environ, **settings.extra}  # a hook names its own secret variable
+        adapters += helpdesk.build_hooks(
+            tables, env, redis, session, key_prefix=settings.key_prefix, source=source
+        )
     return adapters
 
 

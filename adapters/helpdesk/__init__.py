@@ -12,6 +12,7 @@ from adapters.helpdesk.config import HelpdeskConfig
 from adapters.helpdesk.vendor import Vendor
 from adapters.helpdesk.vendors.chatwoot import Chatwoot
 from adapters.helpdesk.vendors.freshdesk import Freshdesk
+from adapters.helpdesk.vendors.generic import GenericHook
 from adapters.helpdesk.vendors.intercom import Intercom
 from adapters.helpdesk.vendors.jsm import Jsm
 from adapters.helpdesk.vendors.zammad import Zammad
@@ -23,7 +24,7 @@ VENDORS: dict[str, type[Vendor]] = {
     cls.name: cls for cls in (Zendesk, Freshdesk, Jsm, Intercom, Chatwoot, Zammad)
 }
 
-__all__ = ["VENDORS", "HelpdeskAdapter", "HelpdeskConfig", "build", "configured"]
+__all__ = ["VENDORS", "HelpdeskAdapter", "HelpdeskConfig", "build", "build_hooks", "configured"]
 
 
 def config_for(
@@ -56,3 +57,36 @@ def build(
     if problems:
         raise ConfigError(problems, source=f"environment ({cls.label})")
     return HelpdeskAdapter(cls(config, session, sleep=sleep), redis, key_prefix=key_prefix)
+
+
+def build_hooks(
+    hooks: Mapping[str, Any],
+    env: Mapping[str, str],
+    redis: Redis,
+    session: SharedSession,
+    *,
+    key_prefix: str = "sb",
+    source: str = "bot definition",
+    sleep: Sleep | None = None,
+) -> list[HelpdeskAdapter]:
+    """One adapter per `[adapters.hooks.<name>]` table: `POST /hooks/<name>`, Standard Webhooks
+    (or HMAC) with the secret in `secret_env` (default `SWITCHBOARD_HOOK_<NAME>_SECRET`)."""
+    adapters: list[HelpdeskAdapter] = []
+    for name, table in hooks.items():
+        if not isinstance(table, Mapping) or name in VENDORS or name == "enabled":
+            raise ConfigError(
+                f"key 'adapters.hooks.{name}': a hook is a table with secret_env, callback_url and fields",
+                source=source,
+            )
+        options = dict(table)
+        var = str(options.get("secret_env") or f"SWITCHBOARD_HOOK_{name.upper().replace('-', '_')}_SECRET")
+        config = HelpdeskConfig.from_env(name, env, {"webhook_secret": var}, options, source=source)
+        if not config.secret("webhook_secret"):
+            raise ConfigError(f"key 'adapters.hooks.{name}': set {var} in the environment", source=source)
+        try:
+            vendor = GenericHook(name, config, session, sleep=sleep)
+            vendor.verifier()
+        except ValueError as exc:
+            raise ConfigError(f"key 'adapters.hooks.{name}': {exc}", source=source) from None
+        adapters.append(HelpdeskAdapter(vendor, redis, key_prefix=key_prefix))
+    return adapters

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any
 
 from adapters.helpdesk.config import HelpdeskConfig
 from adapters.helpdesk.ticket import Skip, Ticket, TicketState
@@ -14,12 +14,12 @@ from adapters.kit.verify import Verifier
 
 
 class Vendor:
-    name: ClassVar[str]
-    label: ClassVar[str]
-    env: ClassVar[Mapping[str, str]]  # setting -> environment variable
-    required: ClassVar[tuple[str, ...]]
-    default_url: ClassVar[str] = ""
-    delivery_header: ClassVar[str | None] = None
+    name: str  # also the route (/hooks/<name>) and the platform of its events
+    label: str
+    env: Mapping[str, str]  # setting -> environment variable
+    required: tuple[str, ...]
+    default_url: str = ""
+    delivery_header: str | None = None
 
     def __init__(self, config: HelpdeskConfig, session: SharedSession, *, sleep: Sleep | None = None) -> None:
         self.config = config

@@ -153,6 +153,8 @@ class HttpClient:
         path: str,
         *,
         json: Any = None,
+        data: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
         params: Mapping[str, Any] | None = None,
         idempotent: bool | None = None,
         find_existing: FindExisting | None = None,
@@ -164,7 +166,7 @@ class HttpClient:
             last = attempt == self.policy.attempts
             status: int | None = None
             try:
-                got, headers, data = await self._once(method, path, json, params)
+                got, answer_headers, answer = await self._once(method, path, json, data, headers, params)
             except aiohttp.ClientConnectorError:  # never connected: nothing was sent, safe to repeat
                 if last:
                     raise HttpError(f"{where}: cannot connect") from None
@@ -175,9 +177,9 @@ class HttpClient:
             else:
                 status, reason = got, f"HTTP {got}"
                 if got < 300:
-                    return HttpResult(got, data, headers)
+                    return HttpResult(got, answer, answer_headers)
                 if got == 429:  # refused, not processed: repeating is always safe
-                    wait = retry_after(headers)
+                    wait = retry_after(answer_headers)
                     wait = self._delay(attempt) if wait is None else wait
                     if wait > self.policy.max_wait_s or last:
                         raise RateLimited(f"{where}: rate limited for {wait:.0f} s", retry_after=wait)
@@ -202,11 +204,18 @@ class HttpClient:
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def _once(
-        self, method: str, path: str, body: Any, params: Mapping[str, Any] | None
+        self,
+        method: str,
+        path: str,
+        body: Any,
+        raw: bytes | None,
+        headers: Mapping[str, str] | None,
+        params: Mapping[str, Any] | None,
     ) -> tuple[int, Mapping[str, str], Any]:
         url = path if path.startswith(("http://", "https://")) else self.base_url + path
+        sent = {**self._headers, **(headers or {})}
         async with self._session.get().request(
-            method, url, json=body, params=params, headers=self._headers, auth=self._auth
+            method, url, json=body, data=raw, params=params, headers=sent, auth=self._auth
         ) as response:
             raw = await response.read()
             data: Any = None
