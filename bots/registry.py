@@ -57,7 +57,7 @@ def known_names() -> set[str]:
     """Registry names, the console, and the helpdesk vendors (built by `adapters.helpdesk`'s own
     vendor loop in the runner until each vendor joins the registry)."""
     helpdesks = importlib.import_module("adapters.helpdesk")
-    return {*ADAPTERS, "console", *getattr(helpdesks, "VENDORS", ())}
+    return {*ADAPTERS, "console", "hooks", *getattr(helpdesks, "VENDORS", ())}
 
 
 def unknown_adapters(bot: BotDefinition) -> list[str]:
@@ -101,6 +101,9 @@ def check(bot: BotDefinition, env: Mapping[str, str], *, source: str) -> list[st
         if check_env is not None:
             declared = name in bot.adapters
             problems.extend(f"environment ({name}): {p}" for p in check_env(env, options, declared))
+    helpdesks = importlib.import_module("adapters.helpdesk")
+    declared_tables = {name: config.model_dump() for name, config in bot.adapters.items()}
+    problems.extend(helpdesks.problems(declared_tables, env, source=source))
     return problems
 
 

@@ -90,3 +90,31 @@ def build_hooks(
             raise ConfigError(f"key 'adapters.hooks.{name}': {exc}", source=source) from None
         adapters.append(HelpdeskAdapter(vendor, redis, key_prefix=key_prefix))
     return adapters
+
+
+def problems(adapters: Mapping[str, Any], env: Mapping[str, str], *, source: str) -> list[str]:
+    """`switchboard check`: every enabled vendor's options and environment, and each hook's."""
+    found: list[str] = []
+    for name, cls in VENDORS.items():
+        declared = adapters.get(name)
+        options = dict(declared) if declared is not None else {}
+        if options.get("enabled") is False:
+            continue
+        try:
+            config = config_for(name, env, options, source=source)
+        except ConfigError as exc:
+            found.extend(f"{exc.source}: {p}" for p in exc.problems)
+            continue
+        if declared is not None or configured(name, config):
+            found.extend(f"environment ({name}): {p}" for p in config.problems(cls.required, cls.env))
+    hooks = dict(adapters.get("hooks") or {})
+    if hooks.pop("enabled", True) is not False:
+        for name, table in hooks.items():
+            try:
+                build_hooks({name: table}, env, _NO_REDIS, SharedSession(), source=source)
+            except ConfigError as exc:
+                found.extend(f"{exc.source}: {p}" for p in exc.problems)
+    return found
+
+
+_NO_REDIS: Any = None  # `check` builds hooks to validate them and never starts them

@@ -142,7 +142,10 @@ class HelpdeskAdapter:
             if reason is not None:
                 self._stand_down(reason)
                 return None
-            public = self.options.public_replies and not current.closed
+            # the reply may ask for less than the policy allows (an internal note), never for more
+            public = (
+                reply.visibility is Visibility.PUBLIC and self.options.public_replies and not current.closed
+            )
             text = f"{reply.text}\n\n— {self.options.marker} bot (ref {marker})"
 
             async def find() -> str | None:

@@ -12,6 +12,7 @@ import time
 import pytest
 
 from adapters.helpdesk import VENDORS
+from core.events import Visibility
 from tests.helpdesk import ticket_skill
 from tests.helpdesk.conftest import payload
 from tests.helpdesk.fake_helpdesk import AGENT_ID
@@ -117,6 +118,17 @@ async def test_public_replies_when_allowed_but_never_on_a_closed_ticket(helpdesk
     await hub.deliver(payload(vendor, "customer_replied"), delivery="d-closed")
     await hub.settle()
     assert [visibility(vendor, w.body) for w in hub.fake.writes] == [True, False]
+
+
+async def test_a_reply_asking_for_an_internal_note_gets_one_even_where_public_is_allowed(helpdesks, vendor):
+    hub = await helpdesks.build(vendor, options={"public_replies": True})
+    ticket_skill.visibility = Visibility.INTERNAL
+    try:
+        await hub.deliver(payload(vendor, "ticket_created"))
+        await hub.settle()
+    finally:
+        ticket_skill.visibility = None
+    assert [visibility(vendor, w.body) for w in hub.fake.writes] == [False]
 
 
 async def test_hourly_cap_per_ticket(helpdesks, vendor):

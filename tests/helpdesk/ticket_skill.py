@@ -4,11 +4,14 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 
+from core.events import Visibility
 from core.skills import SkillContext, SkillResult, skill
 
 release: asyncio.Event | None = None
 started: asyncio.Event | None = None
+visibility: Visibility | None = None  # a test can make the skill ask for an internal note
 
 
 @skill("answer", description="answers a ticket with what it read")
@@ -17,4 +20,5 @@ async def answer(ctx: SkillContext) -> SkillResult:
         if started is not None:
             started.set()
         await release.wait()
-    return ctx.reply(f"Suggested answer for: {ctx.event.text}")
+    reply = ctx.reply(f"Suggested answer for: {ctx.event.text}")
+    return reply if visibility is None else dataclasses.replace(reply, visibility=visibility)
