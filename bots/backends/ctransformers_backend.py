@@ -17,6 +17,7 @@ from typing import Any
 from bots.backends import prompt
 from bots.backends.device import Placement, cuda_device_present, place
 from bots.backends.files import ModelFile, inspect
+from bots.backends.tokens import SafeTokenizer
 from core.model.config import BUILTIN_SMOLLM2, ModelSpec
 from core.model.contract import JobRequest
 from core.model.errors import BackendUnavailableError, ModelFileError
@@ -81,6 +82,7 @@ class CTransformersEngine:
         self.threads = spec.threads or os.cpu_count() or 1
         self.context = int(getattr(llm, "context_length", 0) or spec.context or 512)
         self._stop = {tid for tid in (llm.eos_token_id, chat_ids[1] if chat_ids else None) if tid is not None}
+        self.tokenizer = SafeTokenizer(llm)
 
     @classmethod
     def load(cls, spec: ModelSpec) -> CTransformersEngine:
@@ -145,7 +147,8 @@ class CTransformersEngine:
         }
 
     def tokenize(self, text: str) -> list[int]:
-        return list(self._llm.tokenize(text, add_bos_token=False)) if text else []
+        """Never `LLM.tokenize`: it overflows on multi-byte text (see `bots.backends.tokens`)."""
+        return self.tokenizer.tokenize(text)
 
     def prompt_ids(self, request: JobRequest) -> list[int]:
         budget = max(self.context - request.max_tokens, self.context // 2)
