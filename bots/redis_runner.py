@@ -40,8 +40,9 @@ def free_port() -> int:
 
 
 class PrivateRedis:
-    def __init__(self, port: int | None = None) -> None:
+    def __init__(self, port: int | None = None, *, durable: bool = False) -> None:
         self.port = port or free_port()
+        self.durable = durable  # append-only file, fsync per write: survives kill() + start()
         self._dir = tempfile.TemporaryDirectory(prefix="switchboard-redis-")
         self._proc: subprocess.Popen[bytes] | None = None
 
@@ -73,7 +74,9 @@ class PrivateRedis:
             "--save",
             "",
             "--appendonly",
-            "no",
+            "yes" if self.durable else "no",
+            "--appendfsync",
+            "always",
             "--dir",
             self._dir.name,
             "--protected-mode",
@@ -113,6 +116,13 @@ class PrivateRedis:
                 time.sleep(0.05)
         self.stop()
         raise RuntimeError(f"redis-server did not answer on port {self.port} in {timeout:g} s")
+
+    def kill(self) -> None:
+        """SIGKILL the server (an outage); its files stay, so `start()` brings it back."""
+        proc, self._proc = self._proc, None
+        if proc is not None and proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=5)
 
     def stop(self) -> None:
         proc, self._proc = self._proc, None

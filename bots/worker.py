@@ -3,7 +3,10 @@
 No fork per job (a loaded model and a CUDA context do not survive fork). SIGTERM is a warm
 shutdown: the job in hand is finished first. A heartbeat thread keeps this worker visible to
 the hubs while a job runs, so a worker killed mid-job is noticed within seconds and its job
-re-run elsewhere.
+re-run elsewhere. When Redis goes away, RQ's loop ends: we wait for Redis with backoff and
+start the loop again (the model stays loaded). A watchdog ends the process when a job runs far
+past its timeout inside native code that no signal interrupts (a hung model); the supervisor
+starts a fresh worker, and the hub has already apologised for that job.
 """
 
 from __future__ import annotations
@@ -28,6 +31,12 @@ from core.model.workers import HEARTBEAT_EVERY_S, HEARTBEAT_TTL_S
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
+
+RECONNECT_FIRST_S = 0.25
+RECONNECT_MAX_S = 5.0
+WATCHDOG_GRACE_S = 45.0  # past a job's own timeout (RQ's SIGALRM backstop fires at +30 s)
+WATCHDOG_ENV = "SWITCHBOARD_WORKER_WATCHDOG_S"  # override of that grace, in seconds
+EXIT_HUNG = 75
 
 
 class Heartbeat:
@@ -55,11 +64,19 @@ class Heartbeat:
         pipe.execute()
 
     def _run(self) -> None:
+        failing = False
         while not self._stop.wait(HEARTBEAT_EVERY_S):
             try:
                 self.beat()
             except redis.RedisError as exc:
-                log.warning("heartbeat failed: %s", type(exc).__name__)
+                if not failing:
+                    log.warning("heartbeat failed: %s (retrying every second)", type(exc).__name__)
+                failing = True
+            else:
+                if failing:
+                    log.info("heartbeat back")
+                failing = False
+            watch_for_hang()
 
     def stop(self) -> None:
         self._stop.set()
@@ -69,6 +86,37 @@ class Heartbeat:
             self._connection.srem(self._keys.workers, self.name)
         except redis.RedisError:
             pass
+
+
+def watch_for_hang(now: float | None = None) -> None:
+    """End the process when the job in hand ran far past its timeout (a hung native call)."""
+    running = jobs.running()
+    if running is None:
+        return
+    job_id, started, timeout_s = running
+    grace = float(os.environ.get(WATCHDOG_ENV) or WATCHDOG_GRACE_S)
+    if (now if now is not None else time.monotonic()) - started > timeout_s + grace:
+        log.error(
+            "job hangs %.0f s past its timeout; ending this worker",
+            grace,
+            extra={"job_id": job_id},
+        )
+        logging.shutdown()
+        os._exit(EXIT_HUNG)
+
+
+def wait_for_redis(connection: redis.Redis, stop_requested: Any) -> bool:
+    """Ping until Redis answers (backoff up to RECONNECT_MAX_S); False if asked to stop first."""
+    delay = RECONNECT_FIRST_S
+    while not stop_requested():
+        try:
+            connection.ping()
+            return True
+        except redis.RedisError as exc:
+            log.warning("Redis unreachable (%s); retrying in %.2f s", type(exc).__name__, delay)
+            time.sleep(delay)
+            delay = min(delay * 2, RECONNECT_MAX_S)
+    return False
 
 
 def pick_model(bot: BotDefinition, name: str | None) -> ModelSpec:
@@ -103,9 +151,6 @@ def run_worker(
     connection = redis.Redis.from_url(settings.redis_url)
     keys = ModelKeys(settings.key_prefix)
     name = f"{socket.gethostname()}.{os.getpid()}.{uuid.uuid4().hex[:6]}"
-    worker = SimpleWorker(
-        [Queue(keys.queue(spec.name), connection=connection)], connection=connection, name=name
-    )
     jobs.install(engine, name)
     describe: dict[str, Any] = getattr(engine, "describe", dict)()
     info = {
@@ -118,8 +163,25 @@ def run_worker(
     heartbeat = Heartbeat(connection, keys, name, info).start()
     details = ", ".join(f"{k}={v}" for k, v in describe.items())
     log.info("worker %s serving model %s (%s) on queue %s", name, spec.name, details, keys.queue(spec.name))
+    level = logging.getLevelName(logging.getLogger().level)
     try:
-        worker.work(burst=burst, logging_level=logging.getLevelName(logging.getLogger().level))
+        rounds = 0
+        while True:
+            rq_name = name if rounds == 0 else f"{name}.r{rounds}"  # a lost teardown may keep a name
+            worker = SimpleWorker(
+                [Queue(keys.queue(spec.name), connection=connection)], connection=connection, name=rq_name
+            )
+            try:
+                worker.work(burst=burst, logging_level=level)
+            except redis.RedisError as exc:  # RQ's own bookkeeping (teardown) hit the outage
+                log.warning("worker loop ended on %s", type(exc).__name__)
+            if burst or worker._stop_requested:
+                break
+            rounds += 1
+            log.warning("worker loop ended (Redis unreachable?); reconnecting")
+            if not wait_for_redis(connection, lambda w=worker: w._stop_requested):
+                break
+            log.info("Redis reachable again; serving %s", keys.queue(spec.name))
     finally:
         heartbeat.stop()
         jobs.install(None)

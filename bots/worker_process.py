@@ -10,6 +10,7 @@ import logging
 import os
 import signal
 import sys
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import cast
@@ -25,6 +26,7 @@ log = logging.getLogger(__name__)
 
 CONFIG_ERROR_EXIT = 2
 MAX_BACKOFF_S = 30.0
+HEALTHY_RUN_S = 30.0
 STOP_GRACE_S = 15.0
 READY_WAIT_S = 180.0  # the first start converts the embedded model (seconds)
 
@@ -71,7 +73,10 @@ class WorkerSupervisor:
                     sink.close()
             self.starts += 1
             log.info("model worker started (pid %d)", self._proc.pid)
+            began = time.monotonic()
             code = await self._proc.wait()
+            if time.monotonic() - began > HEALTHY_RUN_S:
+                backoff = 1.0  # it had been working: one crash (a poison job) is not a crash loop
             if self._stopping:
                 return
             if code == CONFIG_ERROR_EXIT:

@@ -7,6 +7,22 @@ class SwitchboardError(Exception):
     """Root of Switchboard's own errors. Messages never contain user text."""
 
 
+def is_outage(exc: BaseException) -> bool:
+    """Whether `exc` — or what caused it — is a lost connection (Redis down, a socket reset):
+    the person is then told the service is temporarily unavailable, not that it failed."""
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+
+    seen: BaseException | None = exc
+    for _ in range(5):
+        if seen is None:
+            return False
+        if isinstance(seen, (RedisConnectionError, RedisTimeoutError, ConnectionError)):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 class ConfigError(SwitchboardError):
     """A bot definition or a setting is wrong. Names the file, the key and the fix."""
 

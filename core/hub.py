@@ -12,6 +12,7 @@ from typing import Any, Protocol
 from core import messages
 from core.adapter import Adapter, SupportsStatus, SupportsWorking
 from core.botdef import BotDefinition
+from core.errors import is_outage
 from core.events import Event, Reply, SentRef, reply_to
 from core.metrics import Metrics
 from core.pipeline import Pipeline, Turn
@@ -19,6 +20,11 @@ from core.skills import AskModel
 from core.turns import Outcome, TurnHandle, TurnRecord
 
 log = logging.getLogger(__name__)
+
+
+def apology_for(exc: BaseException) -> str:
+    """What to tell the person when a turn failed: an outage is not "something went wrong"."""
+    return messages.TEMPORARILY_UNAVAILABLE if is_outage(exc) else messages.APOLOGY
 
 
 class ModelGateway(Protocol):
@@ -131,7 +137,7 @@ class Hub:
                 "".join(traceback.format_tb(exc.__traceback__)),
                 extra={"event_id": event.id, "platform": event.platform},
             )
-            await self._deliver(reply_to(event, messages.APOLOGY, notice=True), record)
+            await self._deliver(reply_to(event, apology_for(exc), notice=True), record)
         record.outcome = turn.outcome
         self.metrics.turns.labels(turn.outcome).inc()
         self.metrics.turn_latency.observe(time.perf_counter() - turn.started)

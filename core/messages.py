@@ -22,6 +22,13 @@ MODEL_NOT_RUNNING = (
     "The model is not running right now, so I can't answer that. Commands still work: try /help."
 )
 MODEL_TIMEOUT = "Sorry, the model took too long to answer. Please try again."
+MODEL_POISON = (
+    "Sorry, I can't answer that message: it made the model fail twice, so I set it aside. "
+    "Please try rephrasing it."
+)
+TEMPORARILY_UNAVAILABLE = (
+    "Sorry, I'm temporarily unavailable (a service I depend on is down). Please try again in a minute."
+)
 QUEUE_BUSY = "I'm busy right now — you are number {position} in line. I'll answer as soon as I can."
 QUEUE_FULL = "I'm overloaded right now and can't take new questions. Please try again in a few minutes."
 ADMIN_REFUSED = "Sorry, `{command}` is an admin command and you are not an admin of this bot."

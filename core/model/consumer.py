@@ -16,18 +16,22 @@ from typing import cast
 from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
-from core.model.contract import CONSUMER_GROUP, JobRequest, Kind, ModelKeys
+from core.errors import is_outage
+from core.model.contract import CONSUMER_GROUP, JobRequest, Kind, ModelKeys, parse_lease
+from core.model.deadletters import POISON_AFTER_DEATHS, DeadLetters
 from core.model.delivery import Delivery
 from core.model.pending import PendingStore, PendingTurn
 from core.model.queue import ModelQueues
 from core.model.routing import ModelRouter
-from core.model.workers import is_alive
+from core.model.workers import HEARTBEAT_TTL_S, is_alive
 
 log = logging.getLogger(__name__)
 
 RECLAIM_IDLE_MS = 5_000
 SWEEP_EVERY_S = 0.5
 STUCK_AFTER_S = 3.0
+OUTAGE_GRACE_S = 2.0 * HEARTBEAT_TTL_S  # after a Redis outage, before a lapsed heartbeat means death
+HANG_GRACE_S = 5.0  # a job still running this long after its own timeout hangs: give up on it
 
 
 class ResultReader:
@@ -118,6 +122,8 @@ class Sweeper:
         self._owner = owner
         self._retries = retries
         self._job_timeout_s = job_timeout_s
+        self.dead_letters = DeadLetters(redis, keys)
+        self._trust_leases_after = 0.0
         self.stopping = asyncio.Event()
 
     async def run(self) -> None:
@@ -129,6 +135,8 @@ class Sweeper:
             except Exception as exc:  # noqa: BLE001
                 _reraise_if_cancelled()
                 log.error("model sweep failed: %s", type(exc).__name__)
+                if is_outage(exc):  # workers' heartbeats lapsed too: let them beat again first
+                    self._trust_leases_after = time.monotonic() + OUTAGE_GRACE_S
             try:
                 await asyncio.wait_for(self.stopping.wait(), SWEEP_EVERY_S)
             except TimeoutError:
@@ -155,20 +163,48 @@ class Sweeper:
                 await self._queues.discard(_rq_id(turn))
                 if await self._store.set_result(job_id, Kind.FAILED, reason="timeout"):
                     await self._delivery.drain(turn.conversation)
-            else:
+            elif time.monotonic() >= self._trust_leases_after:
                 await self._check_lease(turn)
 
     async def _check_lease(self, turn: PendingTurn) -> None:
-        worker = cast("str | None", await self._redis.get(self._keys.lease(turn.job_id)))
-        if not worker or await is_alive(self._redis, self._keys, worker):
+        lease = cast("str | None", await self._redis.get(self._keys.lease(turn.job_id)))
+        if not lease:
+            return
+        worker, started = parse_lease(lease)
+        if not await is_alive(self._redis, self._keys, worker):
+            await self._worker_died(turn, worker)
+            return
+        timeout_s = float(turn.payload.get("timeout_s") or self._job_timeout_s)
+        if started is not None and time.time() - started > timeout_s + HANG_GRACE_S:
+            log.error(
+                "model job hangs past its %.0f s timeout; giving up", timeout_s, extra={"job_id": turn.job_id}
+            )
+            await self._give_up(turn, "timeout")
+
+    async def _give_up(self, turn: PendingTurn, reason: str) -> None:
+        await self._redis.delete(self._keys.lease(turn.job_id))
+        await self._queues.discard(_rq_id(turn))
+        if await self._store.set_result(turn.job_id, Kind.FAILED, reason=reason):
+            await self._delivery.drain(turn.conversation)
+
+    async def _worker_died(self, turn: PendingTurn, worker: str) -> None:
+        """Re-run the job elsewhere — unless it is what killed its workers (a poison job)."""
+        deaths = turn.attempt  # a job is re-run only when its worker died, so each attempt was one
+        if deaths >= POISON_AFTER_DEATHS:
+            log.error(
+                "poison job: %d workers died running it; moved to the dead letters",
+                deaths,
+                extra={"job_id": turn.job_id, "model": turn.model},
+            )
+            await self.dead_letters.add(turn.job_id, turn.model, turn.payload, deaths=deaths, worker=worker)
+            await self._give_up(turn, "poison")
+            return
+        if turn.attempt > self._retries:
+            log.error("worker died on the last attempt; giving up", extra={"job_id": turn.job_id})
+            await self._give_up(turn, "error")
             return
         await self._redis.delete(self._keys.lease(turn.job_id))
         await self._queues.discard(_rq_id(turn))
-        if turn.attempt > self._retries:
-            log.error("worker died on the last attempt; giving up", extra={"job_id": turn.job_id})
-            if await self._store.set_result(turn.job_id, Kind.FAILED, reason="error"):
-                await self._delivery.drain(turn.conversation)
-            return
         attempt = turn.attempt + 1
         payload = {**turn.payload, "attempt": attempt}
         request = JobRequest.from_payload(payload)

@@ -73,6 +73,24 @@ class ModelKeys:
     def sweep_lock(self) -> str:
         return f"{self.prefix}:model:sweep-lock"
 
+    @property
+    def dead_letters(self) -> str:
+        """List (newest first) of poison jobs: masked payloads of jobs that killed workers."""
+        return f"{self.prefix}:model:dead-letters"
+
+
+def lease_value(worker: str, started: float) -> str:
+    """What a running job's lease holds: the worker's name and when the job started."""
+    return f"{worker}|{started:.3f}"
+
+
+def parse_lease(value: str) -> tuple[str, float | None]:
+    worker, _, started = value.partition("|")
+    try:
+        return worker, float(started)
+    except ValueError:
+        return worker, None
+
 
 @dataclass(frozen=True, slots=True)
 class JobRequest:
@@ -120,7 +138,7 @@ class Kind:
     STARTED = "started"
     PARTIAL = "partial"  # text so far (grows)
     FINAL = "final"
-    FAILED = "failed"  # reason: "timeout" | "error" | "unavailable"
+    FAILED = "failed"  # reason: "timeout" | "error" | "unavailable" | "poison"
 
 
 def history_from_memory(rows: list[dict[str, str]]) -> tuple[tuple[str, str], ...]:

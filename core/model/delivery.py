@@ -30,6 +30,7 @@ CLAIM_TRIES = 200
 
 
 MAX_TRACKED_EDITS = 10_000
+FAILURE_MESSAGES = {"timeout": messages.MODEL_TIMEOUT, "poison": messages.MODEL_POISON}
 
 
 class Delivery:
@@ -142,7 +143,7 @@ class Delivery:
         if final:
             reply = await self._restore(turn, self._reply(turn, turn.result_text), partial=False)
         else:
-            text = messages.MODEL_TIMEOUT if turn.reason == "timeout" else messages.MODEL_UNAVAILABLE
+            text = FAILURE_MESSAGES.get(turn.reason, messages.MODEL_UNAVAILABLE)
             reply = self._reply(turn, text, notice=True)
         adapter = self._hub.adapters.get(turn.conversation.platform)
         if final and turn.sent is not None and isinstance(adapter, SupportsEdit):

@@ -11,16 +11,19 @@ import time
 from collections.abc import Iterator
 from typing import Any, Protocol
 
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from rq import get_current_job
 from rq.timeouts import JobTimeoutException
 
-from core.model.contract import JobRequest, Kind
+from core.model.contract import JobRequest, Kind, lease_value
 from core.model.errors import ModelTimeoutError, ModelUnavailableError
 
 log = logging.getLogger(__name__)
 
 PARTIAL_INTERVAL_S = 0.15
 STREAM_MAXLEN = 10_000
+PUBLISH_PATIENCE_S = 120.0  # how long a result waits for Redis to come back before it is given up
 
 
 class Engine(Protocol):
@@ -35,12 +38,33 @@ class Engine(Protocol):
 class _Installed:
     engine: Engine | None = None
     worker: str = ""
+    running: tuple[str, float, float] | None = None  # (job id, monotonic start, timeout in s)
+
+
+def running() -> tuple[str, float, float] | None:
+    """The job in hand, for the worker's hang watchdog: (job id, monotonic start, timeout)."""
+    return _Installed.running
 
 
 def install(engine: Engine | None, worker: str = "") -> None:
     """Called once by the worker process after loading its model."""
     _Installed.engine = engine
     _Installed.worker = worker
+
+
+def patiently(call: Any, *, patience_s: float = PUBLISH_PATIENCE_S) -> Any:
+    """Run a Redis call; while Redis is unreachable, retry with backoff for up to `patience_s`
+    (a result computed across an outage is delivered after it, not dropped)."""
+    deadline = time.monotonic() + patience_s
+    delay = 0.1
+    while True:
+        try:
+            return call()
+        except (RedisConnectionError, RedisTimeoutError):
+            if time.monotonic() + delay > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 5.0)
 
 
 def publish(connection: Any, request: JobRequest, kind: str, **fields: Any) -> None:
@@ -51,7 +75,17 @@ def publish(connection: Any, request: JobRequest, kind: str, **fields: Any) -> N
         "attempt": request.attempt,
         **fields,
     }
-    connection.xadd(request.results, entry, maxlen=STREAM_MAXLEN, approximate=True)
+
+    def add() -> None:
+        connection.xadd(request.results, entry, maxlen=STREAM_MAXLEN, approximate=True)
+
+    if kind == Kind.PARTIAL:
+        try:  # a lost partial is harmless: the next one, or the final text, carries it
+            add()
+        except (RedisConnectionError, RedisTimeoutError):
+            log.info("partial result not published (Redis unreachable)", extra={"job_id": request.job_id})
+        return
+    patiently(add)
 
 
 def generate(payload: dict[str, Any]) -> dict[str, Any]:
@@ -64,8 +98,17 @@ def generate(payload: dict[str, Any]) -> dict[str, Any]:
     engine = _Installed.engine
     if engine is None or engine.model != request.model:
         raise ModelUnavailableError(f"this worker does not serve model {request.model!r}")
+    _Installed.running = (request.job_id, time.monotonic(), request.timeout_s)
+    try:
+        return _generate(connection, engine, request)
+    finally:
+        _Installed.running = None
+
+
+def _generate(connection: Any, engine: Engine, request: JobRequest) -> dict[str, Any]:
     lease = request.lease
-    connection.set(lease, _Installed.worker or "?", ex=int(request.timeout_s) + 60)
+    value = lease_value(_Installed.worker or "?", time.time())
+    patiently(lambda: connection.set(lease, value, ex=int(request.timeout_s) + 60))
     queued_ms = (time.time() - request.enqueued_at) * 1000 if request.enqueued_at else 0.0
     publish(connection, request, Kind.STARTED, worker=_Installed.worker)
     started = time.monotonic()
@@ -92,9 +135,9 @@ def generate(payload: dict[str, Any]) -> dict[str, Any]:
         "queued_ms": round(queued_ms, 2),
     }
     if request.cache_key and request.cache_ttl_s and text:
-        connection.set(request.cache_key, text, ex=request.cache_ttl_s)
+        patiently(lambda: connection.set(request.cache_key, text, ex=request.cache_ttl_s))
     publish(connection, request, Kind.FINAL, text=text, published_at=f"{time.time():.6f}", **counts)
-    connection.delete(lease)
+    patiently(lambda: connection.delete(lease))
     log.info(
         "job done: %d pieces, first token %.0f ms, %.0f ms in all",
         counts["tokens"],

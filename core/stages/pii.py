@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from core import messages
-from core.errors import MaskingError
+from core.errors import MaskingError, is_outage
 from core.events import Reply, reply_to
 from core.pipeline import Next, Outcome, Turn
 from core.skills import SkillResult
@@ -59,7 +59,8 @@ class PiiStage:
                 extra={"event_id": turn.event.id, "error_type": type(exc).__name__},
             )
             turn.stop(Outcome.PRIVACY_STOP)
-            return reply_to(turn.event, messages.PRIVACY_APOLOGY, notice=True)
+            text = messages.TEMPORARILY_UNAVAILABLE if is_outage(exc) else messages.PRIVACY_APOLOGY
+            return reply_to(turn.event, text, notice=True)
         turn.event = turn.event.with_text(masked.text)
         turn.pii = masked.state
         turn.masked = True

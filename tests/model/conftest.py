@@ -98,16 +98,25 @@ def bot_toml(path: Path, model: dict[str, Any], **top: Any) -> Path:
 class WorkerProcess:
     """`switchboard worker` as a real child process."""
 
-    def __init__(self, bot: Path, redis_url: str, model: str | None = None, log: Path | None = None) -> None:
+    def __init__(
+        self,
+        bot: Path,
+        redis_url: str,
+        model: str | None = None,
+        log: Path | None = None,
+        *,
+        module: str = "bots.cli",
+    ) -> None:
         self.bot = bot
         self.redis_url = redis_url
         self.model = model
         self.log = log or bot.with_suffix(f".worker{os.getpid()}.log")
+        self.module = module  # tests.model.faulty_worker: the same worker, with faults on cue
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> WorkerProcess:
         env = {**os.environ, "SWITCHBOARD_REDIS_URL": self.redis_url, "SWITCHBOARD_MODEL_THREADS": "1"}
-        args = [sys.executable, "-m", "bots.cli", "worker", "--bot", str(self.bot)]
+        args = [sys.executable, "-m", self.module, "worker", "--bot", str(self.bot)]
         if self.model:
             args += ["--model", self.model]
         handle = self.log.open("ab")
