@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test fuzz bench lint check chat system-deps clean
+.PHONY: run test fuzz soak bench lint check chat system-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,11 @@ test: $(STAMP) system-deps
 ## The whole malformed-input corpus against a real hub (a sample of it runs in `make test`).
 fuzz: $(STAMP) system-deps
 	SWITCHBOARD_FUZZ=full $(BIN)/python -m pytest -q -s -m fuzz
+
+## Faults under load, loopback only, a few minutes: worker/hub/Redis killed, a hung model.
+soak: $(STAMP) system-deps
+	$(BIN)/python -m tests.soak
+	$(BIN)/python -m tests.model.tokenize_all "$$($(BIN)/python -c 'from bots.backends.smollm2 import converted_file; print(converted_file())')" tests/corpora/blns/blns.json --generate issue,blocks
 
 bench: $(STAMP) system-deps
 	$(BIN)/pip install -q -e '.[bench]'

@@ -119,6 +119,11 @@ def wait_for_redis(connection: redis.Redis, stop_requested: Any) -> bool:
     return False
 
 
+def stop_was_asked(worker: SimpleWorker) -> bool:
+    """SIGTERM/SIGINT reached RQ's handler (idle or busy), as opposed to a lost connection."""
+    return bool(worker._stop_requested or getattr(worker, "_shutdown_requested_date", None))
+
+
 def pick_model(bot: BotDefinition, name: str | None) -> ModelSpec:
     config = with_env(bot.model, os.environ)
     specs = config.specs()
@@ -175,11 +180,11 @@ def run_worker(
                 worker.work(burst=burst, logging_level=level)
             except redis.RedisError as exc:  # RQ's own bookkeeping (teardown) hit the outage
                 log.warning("worker loop ended on %s", type(exc).__name__)
-            if burst or worker._stop_requested:
+            if burst or stop_was_asked(worker):
                 break
             rounds += 1
             log.warning("worker loop ended (Redis unreachable?); reconnecting")
-            if not wait_for_redis(connection, lambda w=worker: w._stop_requested):
+            if not wait_for_redis(connection, lambda w=worker: stop_was_asked(w)):
                 break
             log.info("Redis reachable again; serving %s", keys.queue(spec.name))
     finally:
