@@ -162,7 +162,9 @@ async def test_readyz_is_503_with_a_reason_when_redis_is_unreachable():
             # a message still gets a polite answer, never a 500
             answer = await hub.post("/about")
             assert answer.status == 200
-            assert (await answer.json())["replies"][0]["text"] == messages.APOLOGY
+            assert (await answer.json())["replies"][0][
+                "text"
+            ] == messages.TEMPORARILY_UNAVAILABLE  # not "went wrong"
     finally:
         await unreachable.aclose()
 

@@ -52,7 +52,7 @@ class Proc:
     def kill(self) -> None:
         if self.popen is not None and self.popen.poll() is None:
             self.popen.send_signal(signal.SIGKILL)
-            self.exits.append(self.popen.wait())
+            self.popen.wait()
 
     def stop(self) -> None:
         if self.popen is not None and self.popen.poll() is None:
@@ -126,10 +126,11 @@ async def faults(
         workers[0].kill()  # mid-answer: the traffic keeps both workers busy
         report["worker_killed_at_s"] = 4
         await asyncio.sleep(4)
-        hubs[1].kill()  # a hub replica mid-answer: replica 0 finishes its model turns
+        victim = len(hubs) - 1  # with two replicas the other finishes; with one, it restarts
+        hubs[victim].kill()  # mid-answer
         await asyncio.sleep(1)
-        hubs[1].start()
-        await wait_ready(http, bases[1])
+        hubs[victim].start()
+        await wait_ready(http, bases[victim])
         report["hub_killed_at_s"] = 8
         await asyncio.sleep(3)
         report["redis_outage"] = await redis_outage(redis, http, bases, 10.0)
@@ -179,7 +180,7 @@ async def soak(args: argparse.Namespace) -> dict[str, Any]:
         "SWITCHBOARD_WORKER_WATCHDOG_S": "3",
         "SWITCHBOARD_LOG_LEVEL": args.log_level,
     }
-    ports = [free_port(), free_port()]
+    ports = [free_port() for _ in range(args.replicas)]
     hubs = [
         Proc(
             f"hub{i}",
@@ -242,6 +243,7 @@ def main() -> int:
     parser.add_argument("--rest", type=int, default=500)
     parser.add_argument("--deadline", type=float, default=240.0)
     parser.add_argument("--no-faults", action="store_true", help="load only: the reference run")
+    parser.add_argument("--replicas", type=int, default=2, choices=(1, 2))
     parser.add_argument("--log-level", default="WARNING")
     report = asyncio.run(soak(parser.parse_args()))
     print(json.dumps(report, indent=2))
