@@ -20,14 +20,16 @@ from typing import Any, TypeVar
 from urllib.parse import quote, urlencode
 
 from adapters.slack.verify import signature
+from tests.discord.conftest import signed_headers as discord_signed
 from tests.helpdesk.signing import signed
 from tests.test_embedded_run import TOKEN
 
 CORPORA = Path(__file__).resolve().parent.parent / "corpora"
+DISCORD_ASK = json.loads((CORPORA.parent / "payloads" / "discord" / "interaction_ask.json").read_text())
 ZENDESK_REPLY = json.loads((CORPORA.parent / "payloads" / "zendesk" / "customer_replied.json").read_text())
 SIGNING_SECRET = "fuzz-signing-secret-5e1d0c"
 TOKEN_KEY = base64.b64encode(bytes(range(32))).decode()
-SAMPLE_EVERY = 12
+SAMPLE_EVERY = 20
 T = TypeVar("T")
 
 
@@ -144,6 +146,19 @@ def zendesk(body: bytes | dict[str, Any], label: str, content_type: str = "appli
     return Case(label, "POST", "/hooks/zendesk", raw, headers)
 
 
+def discord(body: bytes | dict[str, Any], label: str) -> Case:
+    raw = json.dumps(body).encode() if isinstance(body, dict) else body
+    return Case(label, "POST", "/discord/interactions", raw, discord_signed(raw))
+
+
+def _ask(question: Any = "hello", **fields: Any) -> dict[str, Any]:
+    data = copy.deepcopy(DISCORD_ASK)
+    data["id"] = str(time.monotonic_ns())
+    data["data"]["options"][0]["value"] = question
+    data.update(fields)
+    return data
+
+
 def _ticket(comment: Any = "hello", **detail: Any) -> dict[str, Any]:
     data = copy.deepcopy(ZENDESK_REPLY)
     data["event"]["comment"]["body"] = comment
@@ -163,12 +178,14 @@ def cases(full: bool, response_url: str) -> Iterator[Case]:
         yield rest(raw, f"rest body {name}")
         yield slack_event(raw, f"slack body {name}")
         yield zendesk(raw, f"zendesk body {name}")
+        yield discord(raw, f"discord body {name}")
         yield Case(f"static {name}", "GET", "/static/" + quote(name))
     yield ws([raw.decode("utf-8", "replace") for _, raw in files], "ws must-reject frames")
     for n, raw in enumerate(ODD_BODIES):
         yield rest(raw, f"rest odd body {n}")
         yield slack_event(raw, f"slack odd body {n}")
         yield zendesk(raw, f"zendesk odd body {n}")
+        yield discord(raw, f"discord odd body {n}")
         yield rest(raw, f"rest odd body {n} as text/plain", content_type="text/plain")
     yield ws([raw.decode("utf-8", "replace") for raw in ODD_BODIES[3:]], "ws odd frames")
     yield ws(["[" * 30_000 + "]" * 30_000, "x" * 70_000], "ws deep and oversize frames")
@@ -180,6 +197,8 @@ def cases(full: bool, response_url: str) -> Iterator[Case]:
         )
         yield slack_event(_message({"text": value}), f"slack text {n}")
         yield zendesk(_ticket(value), f"zendesk comment {n}")
+        yield discord(_ask(value), f"discord question {n}")
+        yield discord(_ask(channel_id=value, guild_id=value, token=value), f"discord ids {n}")
         yield zendesk(_ticket(id=value, subject=value, status=value), f"zendesk ids {n}")
         yield slack_event(_message({"user": value, "channel": value, "ts": value}), f"slack ids {n}")
         yield slack_event(_message({"type": value, "subtype": value}, team_id=value), f"slack type {n}")
@@ -219,6 +238,9 @@ def cases(full: bool, response_url: str) -> Iterator[Case]:
         yield zendesk(_ticket(wrong), f"zendesk comment = {wrong!r}")
         yield zendesk(_ticket(id=wrong, requester_id=wrong, status=wrong), f"zendesk ids = {wrong!r}")
         yield zendesk({**_ticket(), "event": wrong}, f"zendesk event = {wrong!r}")
+        for key in ("type", "data", "id", "channel_id", "member", "token"):
+            yield discord(_ask(**{key: wrong}), f"discord {key} = {wrong!r}")
+        yield discord(_ask(wrong), f"discord question = {wrong!r}")
         for key in ("conversation_id", "user_id", "text", "message_id"):
             body = {"conversation_id": "c", "user_id": "u", "text": "hi", key: wrong}
             yield rest(body, f"rest {key} = {wrong!r}")
@@ -242,7 +264,13 @@ def cases(full: bool, response_url: str) -> Iterator[Case]:
     yield Case("static traversal", "GET", "/static/..%2f..%2fpyproject.toml")
     for origin in ("http://evil.example", "null", "http://127.0.0.1.evil.example"):
         yield Case(f"ws origin {origin}", "GET", "/ws", headers=_upgrade(origin))
-    for path in ("/api/v1/messages", "/slack/events", "/slack/commands", "/hooks/zendesk"):
+    for path in (
+        "/api/v1/messages",
+        "/slack/events",
+        "/slack/commands",
+        "/hooks/zendesk",
+        "/discord/interactions",
+    ):
         for content_type in (
             "text/plain",
             "multipart/form-data; boundary=x",

@@ -1,6 +1,6 @@
 """The malformed-input corpus against a real hub process (`switchboard run`): Slack (events,
-commands, OAuth), Zendesk webhooks, REST, web chat (/ws, /static), health. A sample runs in `make test`;
-`make fuzz` (SWITCHBOARD_FUZZ=full) sends all of it.
+commands, OAuth), Discord interactions, Zendesk webhooks, REST, web chat (/ws, /static), health.
+A sample runs in `make test`; `make fuzz` (SWITCHBOARD_FUZZ=full) sends all of it.
 
 Asserted: no 5xx; no answer later than 5 s; no traceback, session id or token in the hub's log;
 the hub's RSS after the run within 50 MB of before; /healthz 200 throughout; nothing reached the
@@ -16,6 +16,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from tests.discord.conftest import PUBLIC_KEY as DISCORD_PUBLIC_KEY
+from tests.discord.fake_discord import FakeDiscord
 from tests.fuzz import corpus
 from tests.fuzz.client import HANG_S, Figures, healthy, raw_request, rss_mb, send_case
 from tests.helpdesk.fake_helpdesk import FakeHelpdesk
@@ -98,6 +100,7 @@ async def _slow_clients(port: int, figures: Figures, count: int) -> None:
 async def test_malformed_corpus_gets_no_5xx_no_hang_no_traceback_and_bounded_memory(tmp_path: Path):
     fake = await FakeSlack().start()
     desk = await FakeHelpdesk("zendesk").start()
+    chat = await FakeDiscord().start()
     definition = tmp_path / "fuzzbot.toml"
     definition.write_text(BOT, encoding="utf-8")
     hub = await start_hub(
@@ -114,6 +117,7 @@ async def test_malformed_corpus_gets_no_5xx_no_hang_no_traceback_and_bounded_mem
         SWITCHBOARD_SLACK_API_URL=fake.api_url,
         SWITCHBOARD_SLACK_AUTHORIZE_URL=f"{fake.base}/oauth/v2/authorize",
         **{**ZENDESK_ENV["zendesk"], "ZENDESK_URL": desk.url},
+        **chat.env(DISCORD_PUBLIC_KEY=DISCORD_PUBLIC_KEY),
     )
     figures = Figures()
     try:
@@ -144,6 +148,7 @@ async def test_malformed_corpus_gets_no_5xx_no_hang_no_traceback_and_bounded_mem
         print(f"stop {time.perf_counter() - stopping:.1f} s")
         await fake.close()
         await desk.close()
+        await chat.close()
     log = hub.log()
     print(
         f"\nfuzz ({'full' if FULL else 'sample'}): {figures.sent} requests in {duration:.0f} s, "
