@@ -50,19 +50,20 @@ async def web_hub(
     token: str | None = TOKEN,
     max_body_bytes: int = 1_048_576,
     timeout_s: float = 10.0,
+    webchat: dict[str, Any] | None = None,
     **bot_overrides: Any,
 ) -> AsyncIterator[WebHub]:
     data: dict[str, Any] = {"name": "webbot", "skills": SKILLS, "admins": ["api:root"]}
     data.update(bot_overrides)
     bot = parse_bot(data, source="test")
-    webchat = WebChatAdapter(title="Webbot")
+    chat = WebChatAdapter(title="Webbot", **(webchat or {}))
     rest = RestAdapter(Secret(token) if token else None, timeout_s=timeout_s)
-    assembly = assemble(bot, redis, adapters=[webchat, rest])
+    assembly = assemble(bot, redis, adapters=[chat, rest])
     await assembly.hub.start()
     client = TestClient(TestServer(assembly.http_app(max_body_bytes), host="127.0.0.1"))
     await client.start_server()
     try:
-        yield WebHub(assembly, client, webchat, rest)
+        yield WebHub(assembly, client, chat, rest)
     finally:
         await assembly.hub.stop(grace=2)
         await client.close()

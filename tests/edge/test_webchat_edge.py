@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import base64
 import logging
-from contextlib import asynccontextmanager
 
 import pytest
 
-from adapters.webchat import WebChatAdapter
 from core import messages
 from core.errors import ConfigError
 from core.http import EdgeLimits
@@ -27,13 +25,8 @@ UPGRADE = {
 }
 
 
-@asynccontextmanager
-async def hub_with(redis, **adapter):  # type: ignore[no-untyped-def]
-    async with web_hub(redis) as hub:
-        chat = WebChatAdapter(title="Webbot", **adapter)
-        await chat.start(hub.assembly.hub.receive)
-        hub.webchat._origins, hub.webchat._slots = chat._origins, chat._slots  # same routes, new policy
-        yield hub
+def hub_with(redis, **webchat):  # type: ignore[no-untyped-def]
+    return web_hub(redis, webchat=webchat)
 
 
 @pytest.mark.parametrize(
