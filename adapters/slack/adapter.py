@@ -189,7 +189,7 @@ class SlackAdapter:
         return SentRef(PLATFORM, ts, reply.conversation.channel_id)
 
     async def edit(self, sent: SentRef, reply: Reply, *, final: bool = False) -> SentRef:
-        self.outbox.edit(sent.message_id, reply)
+        await self.outbox.edit(sent.message_id, reply)
         if not final:
             return sent
         stamps = await self.outbox.finish(sent.message_id)  # a failed final edit is posted anew here

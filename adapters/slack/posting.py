@@ -19,6 +19,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.kit.pacing import Pacer
 from adapters.slack.workspaces import Workspaces
 from core.errors import AdapterError
 from core.events import ConversationRef
@@ -27,32 +28,6 @@ log = logging.getLogger(__name__)
 
 MARKER_EVENT = "switchboard_reply"
 LOOKBACK_S = 60.0  # `oldest` for the search: before the first attempt, with room for clock skew
-
-
-class ChannelPacer:
-    """At most one post per `interval` seconds per channel (Slack allows about 1/s)."""
-
-    def __init__(self, interval: float) -> None:
-        self._interval = interval
-        self._next: dict[str, float] = {}
-        self._locks: dict[str, asyncio.Lock] = {}
-
-    async def wait(self, channel: str) -> None:
-        if self._interval <= 0:
-            return
-        lock = self._locks.setdefault(channel, asyncio.Lock())
-        async with lock:
-            now = time.monotonic()
-            delay = self._next.get(channel, 0.0) - now
-            if delay > 0:
-                await asyncio.sleep(delay)
-            self._next[channel] = max(now, now + delay) + self._interval
-        if len(self._next) > 10_000:  # forget quiet channels
-            horizon = time.monotonic()
-            for key in [k for k, at in self._next.items() if at < horizon]:
-                self._next.pop(key, None)
-                if not self._locks[key].locked():
-                    self._locks.pop(key, None)
 
 
 def _marker_of(message: dict[str, Any]) -> str | None:
@@ -67,7 +42,7 @@ class Poster:
         self, workspaces: Workspaces, *, post_interval: float, retries: int = 2, backoff: float = 0.5
     ) -> None:
         self._workspaces = workspaces
-        self._pacer = ChannelPacer(post_interval)
+        self._pacer = Pacer(post_interval)  # Slack allows about one post a second per channel
         self._retries = retries
         self._backoff = backoff
 

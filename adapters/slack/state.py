@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Iterable
 from typing import cast
 
 from redis.asyncio import Redis
 
 from core.events import ConversationRef
+from core.lru import LruDict
 
 THREAD_TTL_S = 7 * 86_400  # a thread the bot spoke in stays "its" thread for a week
 MENTIONS_TTL_S = 86_400
@@ -77,13 +77,7 @@ class RecentIds:
     (The core's dedup stage is the guarantee across replicas; this is the cheap first line.)"""
 
     def __init__(self, size: int = 20_000) -> None:
-        self._size = size
-        self._seen: OrderedDict[str, None] = OrderedDict()
+        self._seen: LruDict[str, None] = LruDict(size)
 
     def first_time(self, event_id: str) -> bool:
-        if event_id in self._seen:
-            return False
-        self._seen[event_id] = None
-        if len(self._seen) > self._size:
-            self._seen.popitem(last=False)
-        return True
+        return self._seen.add(event_id, None)
