@@ -22,7 +22,7 @@ from adapters.slack.schema import check_envelope
 from adapters.slack.socket_mode import SingleHolderLock, SocketModeRunner
 from adapters.slack.state import RecentIds, SlackState
 from adapters.slack.verify import SignatureVerifier
-from adapters.slack.working import WorkingReaction
+from adapters.slack.working import working_reaction
 from adapters.slack.workspaces import Workspaces
 from core.adapter import Receive
 from core.errors import ConfigError, SwitchboardError
@@ -53,7 +53,7 @@ class SlackAdapter:
             post_interval=options.post_interval_s,
             edit_interval=options.edit_interval_s,
         )
-        self.working_sign = WorkingReaction(
+        self.working_sign = working_reaction(
             self.workspaces, self.state, reaction=options.working_reaction, delay=options.working_delay_s
         )
         self.commands = SlashCommands(options.command, ack_within=options.command_ack_s)
@@ -181,7 +181,7 @@ class SlackAdapter:
             # working reaction away, from any replica; a notice sent while its turn still runs
             # here (a queue position) is not final.
             if not (reply.notice and self.working_sign.running(reply.quote_id)):
-                await self.working_sign.done(conversation, reply.quote_id)
+                await self.working_sign.off(conversation, reply.quote_id)
         return SentRef(PLATFORM, stamps[0], conversation.channel_id, tuple(stamps[1:]))
 
     async def send_ephemeral(self, reply: Reply) -> SentRef:
@@ -197,6 +197,6 @@ class SlackAdapter:
 
     async def working(self, conversation: ConversationRef, message_id: str | None, active: bool) -> None:
         if active:
-            self.working_sign.show(conversation, message_id)
+            self.working_sign.on(conversation, message_id)
         else:
-            await self.working_sign.done(conversation, message_id)
+            await self.working_sign.off(conversation, message_id)

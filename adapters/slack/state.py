@@ -3,66 +3,38 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import cast
 
 from redis.asyncio import Redis
 
+from adapters.kit.memory import MentionMemory, ThreadMemory
 from core.events import ConversationRef
 from core.lru import LruDict
 
-THREAD_TTL_S = 7 * 86_400  # a thread the bot spoke in stays "its" thread for a week
-MENTIONS_TTL_S = 86_400
-WORKING_TTL_S = 3_600
 OAUTH_STATE_TTL_S = 600
-_CONFIRM = (
-    "if redis.call('GET', KEYS[1]) == 'adding' then "
-    "redis.call('SET', KEYS[1], 'added', 'KEEPTTL') return 1 end return 0"
-)
 
 
 class SlackState:
     def __init__(self, redis: Redis, prefix: str = "sb") -> None:
         self.redis = redis
         self.prefix = f"{prefix}:slack"
+        self.threads = ThreadMemory(redis, self.prefix)
+        self.mentions = MentionMemory(redis, self.prefix)
 
     def key(self, *parts: str) -> str:
         return ":".join((self.prefix, *parts))
 
-    # -- threads the bot is part of ------------------------------------------------------
+    # -- threads the bot is part of, and the mentions an asker used (adapters.kit.memory) --
     async def mark_thread(self, team: str | None, channel: str, thread_ts: str) -> None:
-        await self.redis.set(self.key("thread", team or "-", channel, thread_ts), "1", ex=THREAD_TTL_S)
+        await self.threads.mark(team, channel, thread_ts)
 
     async def in_thread(self, team: str | None, channel: str, thread_ts: str) -> bool:
-        return bool(await self.redis.exists(self.key("thread", team or "-", channel, thread_ts)))
+        return await self.threads.spoke_in(team, channel, thread_ts)
 
-    # -- mentions the asker used (the only ones a reply may keep live) -------------------
     async def remember_mentions(self, conversation: ConversationRef, users: Iterable[str]) -> None:
-        users = list(users)
-        if users:
-            key = self.key("mentions", conversation.key)
-            await self.redis.sadd(key, *users)
-            await self.redis.expire(key, MENTIONS_TTL_S)
+        await self.mentions.remember(conversation, users)
 
     async def allowed_mentions(self, conversation: ConversationRef) -> set[str]:
-        return set(cast("set[str]", await self.redis.smembers(self.key("mentions", conversation.key))))
-
-    # -- the "working" reaction, so any replica can take it away ---------------------------
-    # One key per asking message: "adding" (a replica is adding the reaction), "added", or
-    # "done" (the final reply went out). Whoever sees the reaction exists removes it, once.
-    async def claim_working(self, team: str | None, channel: str, ts: str) -> bool:
-        """True if the reaction may be added (no final reply for that message yet)."""
-        key = self.key("working", team or "-", channel, ts)
-        return bool(await self.redis.set(key, "adding", nx=True, ex=WORKING_TTL_S))
-
-    async def confirm_working(self, team: str | None, channel: str, ts: str) -> bool:
-        """After adding: False when the final reply came meanwhile (the adder removes it)."""
-        key = self.key("working", team or "-", channel, ts)
-        return bool(await self.redis.eval(_CONFIRM, 1, key))
-
-    async def finish_working(self, team: str | None, channel: str, ts: str) -> bool:
-        """Mark the message answered; True once, for the caller that should remove the reaction."""
-        key = self.key("working", team or "-", channel, ts)
-        return await self.redis.set(key, "done", ex=WORKING_TTL_S, get=True) == "added"
+        return await self.mentions.allowed(conversation)
 
     # -- OAuth state parameter --------------------------------------------------------------
     async def put_oauth_state(self, state: str) -> None:
