@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import OrderedDict
 from typing import Any
 
 from aiohttp import web
@@ -58,7 +57,6 @@ class DiscordAdapter:
             else None
         )
         self._receive: Receive | None = None
-        self._askers: OrderedDict[str, str] = OrderedDict()  # event id -> Discord user (allowed ping)
         self._background: set[asyncio.Task[Any]] = set()
 
     def _bot_key(self) -> str:
@@ -147,18 +145,11 @@ class DiscordAdapter:
             self._hand_off(inbound.event)
 
     async def _text_only(self, event: Event) -> None:
-        self._remember_asker(event)
         await self.send(reply_to(event, messages.TEXT_ONLY, notice=True))
-
-    def _remember_asker(self, event: Event) -> None:
-        self._askers[event.id] = event.sender_id
-        if len(self._askers) > 10_000:
-            self._askers.popitem(last=False)
 
     def _hand_off(self, event: Event) -> Any:
         if self._receive is None:
             return None
-        self._remember_asker(event)
         return self._receive(event)
 
     async def _on_interaction(self, result: Interaction | Stop) -> Any:
@@ -194,14 +185,14 @@ class DiscordAdapter:
 
     # -- outbound -------------------------------------------------------------------------------
     async def send(self, reply: Reply) -> SentRef | None:
-        asker = self._askers.get(reply.in_reply_to or "")
+        asker = _asker(reply)
         ref = await self.interactions.answers.take(reply, asker)
         if ref is not None:
             return SentRef(PLATFORM, ref, reply.conversation.channel_id)
         if not reply.notice:
             self.typing_sign.stop_in(reply.conversation)
         ids = await self.outbox.post(reply, asker)
-        return SentRef(PLATFORM, ids[0], reply.conversation.channel_id)
+        return SentRef(PLATFORM, ids[0], reply.conversation.channel_id, more_ids=tuple(ids[1:]))
 
     @property
     def max_chars(self) -> int:
@@ -212,19 +203,23 @@ class DiscordAdapter:
             if not self.interactions.answers.edit(sent.message_id, reply):
                 await self.outbox.post(reply, None)  # the interaction token expired: say it plainly
         else:
-            asker = self._askers.get(reply.in_reply_to or "")
-            self.outbox.edit(sent.message_id, reply, asker)
+            self.outbox.edit(list(sent.message_ids), reply, _asker(reply))
         if final:  # awaited: pending edits land, a failed final edit is posted anew
             await self.outbox.finish(reply.conversation)
             await self.interactions.answers.finish(reply.conversation)
         return sent
 
     async def working(self, conversation: ConversationRef, message_id: str | None, active: bool) -> None:
-        if not self.config.options.typing:
-            return
         if active:
-            self.typing_sign.start_in(conversation)
+            if self.config.options.typing:
+                self.typing_sign.start_in(conversation)
             return
         self.typing_sign.stop_in(conversation)
         await self.outbox.finish(conversation)
         await self.interactions.answers.finish(conversation)
+
+
+def _asker(reply: Reply) -> str | None:
+    """The one user a reply may ping: the person it answers (a Discord snowflake)."""
+    recipient = reply.recipient_id
+    return recipient if recipient and recipient.isdigit() else None

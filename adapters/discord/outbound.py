@@ -91,13 +91,14 @@ class Outbox:
             interval=self._edit_interval,
         )
 
-    def edit(self, message_id: str, reply: Reply, asker: str | None) -> None:
-        """Show `reply.text` in the message `message_id` (and follow-ups when it outgrows one).
-        Returns at once; updates are coalesced to one per `edit_interval`."""
-        answer = self._answers.get(message_id)
+    def edit(self, message_ids: list[str], reply: Reply, asker: str | None) -> None:
+        """Show `reply.text` in the messages `message_ids` (posted by this replica or another),
+        and follow-ups when it outgrows them. Returns at once; updates are coalesced to one per
+        `edit_interval`."""
+        answer = self._answers.get(message_ids[0])
         if answer is None:
-            answer = _Answer(reply.conversation, self._stream(reply.conversation, asker, [message_id], [""]))
-            self._answers[message_id] = answer
+            stream = self._stream(reply.conversation, asker, list(message_ids), [""] * len(message_ids))
+            answer = self._answers[message_ids[0]] = _Answer(reply.conversation, stream)
         answer.stream.update(reply.text)
 
     async def finish(self, conversation: ConversationRef) -> None:
