@@ -21,6 +21,7 @@ MODEL_UNAVAILABLE = "Sorry, I couldn't get an answer from the model this time. P
 MODEL_NOT_RUNNING = (
     "The model is not running right now, so I can't answer that. Commands still work: try /help."
 )
+CUT_OFF = '(That answer was cut off at my length limit. Say "continue" for more.)'
 MODEL_TIMEOUT = "Sorry, the model took too long to answer. Please try again."
 MODEL_POISON = (
     "Sorry, I can't answer that message: it made the model fail twice, so I set it aside. "

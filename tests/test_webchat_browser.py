@@ -149,3 +149,63 @@ async def test_new_chat_forgets_the_history_and_starts_a_new_session(redis):
         assert first_session and second_session and first_session != second_session
         await page.reload()
         await expect(page.locator(".msg.me .text")).to_have_text(["/about"])
+
+
+async def test_greeting_with_examples_on_an_empty_conversation(redis):
+    from playwright.async_api import expect
+
+    async with web_hub(redis) as hub, browser_page() as page:
+        await page.goto(hub.url)
+        greeting = page.locator("#greeting")
+        await expect(greeting).to_be_visible()
+        await expect(greeting).to_contain_text("I'm Webbot")
+        examples = greeting.locator("button")
+        assert await examples.count() == 3
+        await greeting.get_by_role("button", name="Who are you?").click()
+        await expect(page.locator(".msg.me .text")).to_have_text(["Who are you?"])
+        await expect(page.locator(".msg.bot .text").last).to_contain_text("I'm webbot")
+        await expect(greeting).to_be_hidden()
+        await page.reload()  # a conversation with history opens without the greeting
+        await expect(page.locator(".msg.bot")).to_have_count(1)
+        await expect(greeting).to_be_hidden()
+        await page.click("#clear")
+        await expect(greeting).to_be_visible()
+
+
+async def test_answers_are_safe_markdown_never_raw_html(redis):
+    from playwright.async_api import expect
+
+    from tests.markdown_skill import ANSWER
+
+    async with web_hub(redis, skills=[*SKILLS, "tests.markdown_skill"]) as hub, browser_page() as page:
+        await page.goto(hub.url)
+        await send(page, "/markdown")
+        answer = page.locator(".msg.bot .text").last
+        await expect(answer.locator("strong")).to_have_text(["the plan"])
+        await expect(answer.locator("ul > li")).to_have_count(2)
+        await expect(answer.locator("ol > li")).to_have_text(["one", "two"])
+        await expect(answer.locator("pre > code")).to_have_text('print("<script>window.__pwned=3</script>")')
+        await expect(answer.locator("p code")).to_have_text(["code"])
+        await expect(answer.locator("em")).to_have_text(["done"])
+        links = answer.locator("a")
+        await expect(links).to_have_count(1)  # the javascript: link stays text
+        assert await links.get_attribute("href") == "https://example.com/docs"
+        assert await links.get_attribute("rel") == "noopener noreferrer nofollow"
+        # the model's HTML is shown as text and never becomes elements or runs
+        await expect(answer).to_contain_text('<img src=x onerror="window.__pwned=1">')
+        await expect(answer).to_contain_text("<script>window.__pwned=4</script>")
+        assert await answer.locator("img, script, iframe").count() == 0
+        assert await page.evaluate("window.__pwned") is None
+        assert "[this](javascript:" in ANSWER and await answer.get_by_text("this").count() == 1
+        # the person's own message is never rendered
+        await send(page, "**not bold**")
+        await expect(page.locator(".msg.me .text").last).to_have_text("**not bold**")
+
+
+async def test_the_page_has_a_favicon(redis):
+    async with web_hub(redis) as hub:
+        response = await hub.client.get("/favicon.ico")
+        assert response.status == 200 and response.content_type == "image/svg+xml"
+        assert (await response.text()).startswith("<svg")
+        page = await (await hub.client.get("/")).text()
+        assert 'rel="icon"' in page

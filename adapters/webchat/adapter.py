@@ -40,7 +40,12 @@ OUTBOX_LIMIT = 50  # replies kept per disconnected session
 OUTBOX_SESSIONS = 1_000  # disconnected sessions with waiting replies; the oldest is dropped
 _SESSION = re.compile(r"^[A-Za-z0-9_-]{22,64}$")  # at least 128 bits when the browser chose it
 _CLIENT_ID = re.compile(r"[^A-Za-z0-9_-]")
-STATIC_FILES = {"chat.css": "text/css", "chat.js": "text/javascript"}
+STATIC_FILES = {
+    "chat.css": "text/css",
+    "chat.js": "text/javascript",
+    "markdown.js": "text/javascript",
+    "favicon.svg": "image/svg+xml",
+}
 
 
 def conversation_of(session: str) -> str:
@@ -81,7 +86,11 @@ class WebChatAdapter:
             web.get("/", self.page),
             web.get("/ws", self.socket),
             web.get("/static/{name}", self.static),
+            web.get("/favicon.ico", self.favicon),  # browsers ask for it whatever the page says
         ]
+
+    async def favicon(self, _request: web.Request) -> web.FileResponse:
+        return web.FileResponse(STATIC / "favicon.svg", headers={"Content-Type": "image/svg+xml"})
 
     async def static(self, request: web.Request) -> web.FileResponse:
         """Only the page's own files: no name from the request ever reaches the file system."""

@@ -81,6 +81,7 @@ class CTransformersEngine:
         self._chat_ids = chat_ids
         self.threads = spec.threads or os.cpu_count() or 1
         self.context = int(getattr(llm, "context_length", 0) or spec.context or 512)
+        self.cut_off = False  # the last answer stopped at max_tokens
         self._stop = {tid for tid in (llm.eos_token_id, chat_ids[1] if chat_ids else None) if tid is not None}
         self.tokenizer = SafeTokenizer(llm)
 
@@ -160,6 +161,7 @@ class CTransformersEngine:
         ids = self.prompt_ids(request)
         greedy = request.temperature <= 0
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        self.cut_off = False
         tokens = self._llm.generate(
             ids,
             top_k=1 if greedy else 40,
@@ -175,6 +177,7 @@ class CTransformersEngine:
             if piece:
                 yield piece
             if count >= request.max_tokens:
+                self.cut_off = True
                 break
         tail = decoder.decode(b"", final=True)
         if tail:

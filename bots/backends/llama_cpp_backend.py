@@ -46,6 +46,7 @@ class LlamaCppEngine:
         self.device = device
         self.threads = spec.threads or os.cpu_count() or 1
         self.context = spec.context or 2048
+        self.cut_off = False  # the last answer stopped at max_tokens
 
     @classmethod
     def load(cls, spec: ModelSpec) -> LlamaCppEngine:
@@ -116,7 +117,9 @@ class LlamaCppEngine:
             repeat_penalty=REPEAT_PENALTY,
             stream=True,
         )
+        self.cut_off = False
         for chunk in chunks:
+            self.cut_off = self.cut_off or chunk["choices"][0].get("finish_reason") == "length"
             delta = chunk["choices"][0].get("delta", {})
             if delta.get("content"):
                 yield delta["content"]

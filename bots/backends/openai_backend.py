@@ -30,6 +30,7 @@ class OpenAIEngine:
         self.remote_model = spec.remote_model or spec.name
         self.base_url = base_url.rstrip("/")
         self._key = key
+        self.cut_off = False  # the last answer stopped at max_tokens
 
     @classmethod
     def load(cls, spec: ModelSpec) -> OpenAIEngine:
@@ -70,6 +71,7 @@ class OpenAIEngine:
             raise BackendUnavailableError(f"{self.base_url} answered HTTP {exc.code}") from None
         except (urllib.error.URLError, OSError) as exc:
             raise BackendUnavailableError(f"{self.base_url} did not answer ({type(exc).__name__})") from None
+        self.cut_off = False
         with response:
             for raw_line in response:
                 line = raw_line.decode("utf-8", "replace").strip()
@@ -82,6 +84,7 @@ class OpenAIEngine:
                     choice = json.loads(data)["choices"][0]
                 except (ValueError, KeyError, IndexError):
                     raise BackendUnavailableError(f"{self.base_url} sent a malformed stream chunk") from None
+                self.cut_off = self.cut_off or choice.get("finish_reason") == "length"
                 piece = (choice.get("delta") or {}).get("content")
                 if piece:
                     yield piece

@@ -31,6 +31,7 @@ CLAIM_TRIES = 200
 
 MAX_TRACKED_EDITS = 10_000
 FAILURE_MESSAGES = {"timeout": messages.MODEL_TIMEOUT, "poison": messages.MODEL_POISON}
+CUT_OFF = "cut_off"  # the reason stored with a final answer that stopped at max_tokens
 
 
 class Delivery:
@@ -67,9 +68,8 @@ class Delivery:
             if fields.get("published_at"):
                 pickup_ms = (time.time() - float(fields["published_at"])) * 1000
                 self.handoff_ms.append(float(fields.get("queued_ms") or 0) + pickup_ms)
-            stored = await self._store.set_result(
-                job_id, kind, fields.get("text", ""), fields.get("reason", "")
-            )
+            reason = fields.get("reason", "") or (CUT_OFF if fields.get("cut_off") else "")
+            stored = await self._store.set_result(job_id, kind, fields.get("text", ""), reason)
             if not stored:
                 log.info("result for a finished or unknown job ignored", extra={"job_id": job_id})
                 return
@@ -141,7 +141,10 @@ class Delivery:
         self._last_edit.pop(turn.job_id, None)
         final = turn.result_kind == Kind.FINAL and bool(turn.result_text.strip())
         if final:
-            reply = await self._restore(turn, self._reply(turn, turn.result_text), partial=False)
+            text = turn.result_text
+            if turn.reason == CUT_OFF:  # it stopped at max_tokens: say so, and how to get the rest
+                text = f"{text.rstrip()}…\n\n{messages.CUT_OFF}"
+            reply = await self._restore(turn, self._reply(turn, text), partial=False)
         else:
             text = FAILURE_MESSAGES.get(turn.reason, messages.MODEL_UNAVAILABLE)
             reply = self._reply(turn, text, notice=True)

@@ -32,7 +32,8 @@ class Engine(Protocol):
     model: str
 
     def stream(self, request: JobRequest) -> Iterator[str]:
-        """Yield the answer's text in pieces as it is generated."""
+        """Yield the answer's text in pieces as it is generated. An engine that stopped at
+        `request.max_tokens` (not at its end-of-answer) sets `cut_off = True` on itself."""
 
 
 class _Installed:
@@ -144,6 +145,8 @@ def _generate(connection: Any, engine: Engine, request: JobRequest) -> dict[str,
     }
     if request.cache_key and request.cache_ttl_s and text:
         patiently(lambda: connection.set(request.cache_key, text, ex=request.cache_ttl_s))
+    if getattr(engine, "cut_off", False):
+        counts["cut_off"] = 1  # stopped at max_tokens: the hub marks the answer and offers more
     publish(connection, request, Kind.FINAL, text=text, published_at=f"{time.time():.6f}", **counts)
     patiently(lambda: connection.delete(lease))
     log.info(

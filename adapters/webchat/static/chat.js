@@ -3,7 +3,7 @@
   "use strict";
   const $ = (id) => document.getElementById(id);
   const log = $("log"), input = $("input"), form = $("composer"), typing = $("typing");
-  const errorBox = $("error"), statusBox = $("status");
+  const errorBox = $("error"), statusBox = $("status"), greeting = $("greeting");
   const HISTORY_KEY = "switchboard.history", SESSION_KEY = "switchboard.session";
   const MAX_HISTORY = 200;
   let session = localStorage.getItem(SESSION_KEY) || "";
@@ -34,7 +34,10 @@
       li.appendChild(document.createElement("time"));
       log.appendChild(li);
     }
-    li.querySelector(".text").textContent = entry.text;
+    const body = li.querySelector(".text");
+    if (entry.who === "bot" && !entry.notice) window.SwitchboardMarkdown.render(body, entry.text);
+    else body.textContent = entry.text;
+    greeting.hidden = true;
     li.querySelector("time").textContent = stamp(entry.at);
     log.scrollTop = log.scrollHeight;
   }
@@ -90,16 +93,23 @@
     };
   }
 
-  form.addEventListener("submit", (e) => {
-    e.preventDefault();
-    const text = input.value.trim();
-    if (!text) { showError("Type a message first."); return; }
+  function sendText(text) {
     const id = (crypto.randomUUID ? crypto.randomUUID() : String(Date.now() + Math.random())).replace(/[^A-Za-z0-9-]/g, "");
     remember({ who: "me", id: `me-${id}`, text, at: Date.now() });
     const frame = JSON.stringify({ type: "message", id, text });
     if (socket && socket.readyState === WebSocket.OPEN) socket.send(frame); else outbox.push(frame);
+  }
+
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    const text = input.value.trim();
+    if (!text) { showError("Type a message first."); return; }
+    sendText(text);
     input.value = "";
     input.style.height = "auto";
+  });
+  greeting.querySelectorAll("button[data-example]").forEach((button) => {
+    button.addEventListener("click", () => { sendText(button.dataset.example); input.focus(); });
   });
   input.addEventListener("keydown", (e) => {
     if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); form.requestSubmit(); }
@@ -109,11 +119,12 @@
     input.style.height = `${Math.min(input.scrollHeight, 160)}px`;
   });
   $("clear").addEventListener("click", () => {
-    history = []; save(); log.innerHTML = "";
+    history = []; save(); log.replaceChildren(); greeting.hidden = false;
     session = ""; localStorage.removeItem(SESSION_KEY);
     if (socket) socket.close();
   });
 
+  greeting.hidden = history.length > 0;
   history.forEach(render);
   connect();
   input.focus();
