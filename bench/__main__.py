@@ -9,7 +9,7 @@ import importlib
 import sys
 import time
 
-BENCHMARKS = ("pipeline", "model", "pii", "slack", "discord", "helpdesk")
+BENCHMARKS = ("pipeline", "model", "pii", "slack", "discord", "helpdesk", "agreement")
 
 
 def main(argv: list[str]) -> int:

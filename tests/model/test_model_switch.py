@@ -13,6 +13,7 @@ from typing import Any
 import aiohttp
 import pytest
 
+from core import messages
 from tests.model.conftest import TOKEN, bot_toml
 from tests.model.tiny_models import write_gguf_llama
 
@@ -53,7 +54,9 @@ async def answer_text(http: aiohttp.ClientSession, base: str, question: str) -> 
     assert answer["outcome"] == "replied", answer
     (reply,) = answer["replies"]
     assert not reply["notice"], reply
-    return str(reply["text"])
+    text = str(reply["text"])
+    assert text.endswith(messages.CUT_OFF), text  # these models write until max_tokens
+    return text.split("…")[0]
 
 
 async def admin(http: aiohttp.ClientSession, base: str, command: str) -> str:
