@@ -132,6 +132,29 @@ def cmd_discord_sync_commands(args: argparse.Namespace) -> int:
     return asyncio.run(sync_commands(_settings(args), args.guild))
 
 
+def cmd_telegram(args: argparse.Namespace) -> int:
+    """`switchboard telegram set-webhook URL | delete-webhook | webhook-info`."""
+    from adapters.telegram import TelegramConfig
+    from adapters.telegram.setup import SetupError, delete_webhook, set_webhook, webhook_info
+
+    config = TelegramConfig.from_env(os.environ)
+    try:
+        if args.telegram_command == "set-webhook":
+            base = args.url or os.environ.get("SWITCHBOARD_PUBLIC_URL") or ""
+            url = asyncio.run(set_webhook(config, base, drop_pending=args.drop_pending_updates))
+            print(f"Webhook set: Telegram now sends updates to {url}")
+        elif args.telegram_command == "delete-webhook":
+            asyncio.run(delete_webhook(config, drop_pending=args.drop_pending_updates))
+            print("Webhook deleted: start the hub without TELEGRAM_WEBHOOK_SECRET to long-poll.")
+        else:
+            for key, value in asyncio.run(webhook_info(config)).items():
+                print(f"{key}: {value}")
+    except SetupError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    return 0
+
+
 Command = Callable[[argparse.Namespace], int]
 
 
@@ -222,6 +245,20 @@ def build_parser() -> argparse.ArgumentParser:
     sync.add_argument("--guild", help="one server's id (instant, for development); default: global")
     sync.add_argument("--bot", help="bot definition name or .toml path (default SWITCHBOARD_BOT)")
     sync.set_defaults(func=cmd_discord_sync_commands)
+
+    telegram = sub.add_parser("telegram", help="Telegram tools").add_subparsers(
+        dest="telegram_command", required=True
+    )
+    set_hook = telegram.add_parser("set-webhook", help="send updates to this hub (webhook mode)")
+    set_hook.add_argument(
+        "url", nargs="?", help="the hub's public https base URL (default SWITCHBOARD_PUBLIC_URL)"
+    )
+    delete_hook = telegram.add_parser("delete-webhook", help="stop the webhook (the hub long-polls)")
+    for parser_ in (set_hook, delete_hook):
+        parser_.add_argument("--drop-pending-updates", action="store_true", help="discard queued updates")
+        parser_.set_defaults(func=cmd_telegram)
+    info = telegram.add_parser("webhook-info", help="what Telegram has registered")
+    info.set_defaults(func=cmd_telegram)
     return parser
 
 

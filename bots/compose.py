@@ -27,7 +27,7 @@ from core.pipeline import Pipeline
 from core.routing import Router
 from core.server import ReadyCheck, build_app, redis_check
 from core.settings import Settings
-from core.skills import collect
+from core.skills import Skill, collect
 from core.stages.admin_gate import AdminGateStage
 from core.stages.dedup import DedupStage
 from core.stages.dispatch import SkillDispatch
@@ -54,6 +54,7 @@ class Assembly:
     masker: Masker | None = None  # restores model answers (the model gateway needs it)
     model_service: ModelService | None = None  # start()/stop() it around the hub (model answers)
     limits: EdgeLimits = field(default_factory=EdgeLimits)
+    skills: tuple[Skill, ...] = ()  # what the bot can do (adapters publish their commands)
 
     def http_app(self, max_body_bytes: int | None = None) -> web.Application:
         routes: list[web.AbstractRouteDef] = []
@@ -164,4 +165,5 @@ def assemble(
         masker=masker,
         model_service=model_service,
         limits=settings.limits,
+        skills=skills,
     )

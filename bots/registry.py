@@ -4,7 +4,9 @@ Each package exposes `Options` (a pydantic model of its `[adapters.<name>]` keys
 forbidden), `build(env, options, services) -> Adapter | None` (None: not configured, so not
 run) and, optionally, `DEFAULT_ENABLED` (bool), `ENDPOINTS` (banner lines with `{base}`) or
 `endpoints(adapter, base) -> list[str]`, and
-`problems(env, options, declared) -> list[str]` (environment checks for `switchboard check`).
+`problems(env, options, declared) -> list[str]` (environment checks for `switchboard check`),
+and `wire(adapter, assembly)` (called once the hub is assembled, before it starts: e.g. to
+publish the bot's commands natively).
 The runner, the startup banner and `switchboard check` all iterate `ADAPTERS`; adding an
 adapter touches its own package and one line here."""
 
@@ -26,6 +28,7 @@ ADAPTERS: dict[str, str] = {
     "api": "adapters.rest",
     "slack": "adapters.slack",
     "discord": "adapters.discord",
+    "telegram": "adapters.telegram",
 }
 
 
@@ -105,6 +108,15 @@ def check(bot: BotDefinition, env: Mapping[str, str], *, source: str) -> list[st
     declared_tables = {name: config.model_dump() for name, config in bot.adapters.items()}
     problems.extend(helpdesks.problems(declared_tables, env, source=source))
     return problems
+
+
+def wire(assembly: Any) -> None:
+    """Let each built adapter see the assembled hub (its skills, admin commands) before start."""
+    for name, path in ADAPTERS.items():
+        adapter = assembly.hub.adapters.get(name)
+        hook: Any = getattr(importlib.import_module(path), "wire", None)
+        if adapter is not None and hook is not None:
+            hook(adapter, assembly)
 
 
 def banner(adapters: Mapping[str, Adapter], base: str) -> list[str]:

@@ -161,6 +161,7 @@ async def serve(
                 skill_path=bot_path(settings.bot).parent,
                 require_worker=True,
             )
+            registry.wire(assembly)
             async with embedded_workers(settings, bot, redis, settings.bot, count, log_level=log_level):
                 await _serve_assembly(assembly, settings, listener, stop, workers=count)
     finally:

@@ -76,6 +76,7 @@ PLATFORM_ENV_PREFIXES = (
     "SWITCHBOARD_",
     "SLACK_",
     "DISCORD_",
+    "TELEGRAM_",
     "ZENDESK_",
     "FRESHDESK_",
     "JIRA_",

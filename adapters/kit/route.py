@@ -91,6 +91,7 @@ class VerifiedRoute:
         media_types: tuple[str, ...] | None = (),
         platform: str = "",
         label: str = "",
+        refusal_status: int = 401,
     ) -> None:
         self.path = path
         self._verifier = verifier
@@ -100,6 +101,7 @@ class VerifiedRoute:
         self._media = _MEDIA.get(parse, ()) if media_types == () else media_types
         self._platform = platform or path.strip("/").replace("/", "-")
         self._refusal = f"invalid {label} signature" if label else "invalid signature"
+        self._refusal_status = refusal_status  # Telegram documents 403 for a wrong secret token
 
     def route(self) -> web.AbstractRouteDef:
         return web.post(self.path, self.serve)
@@ -116,7 +118,7 @@ class VerifiedRoute:
             self._verifier.verify(request.headers, body)
         except SignatureError as exc:
             log.warning("%s request refused: %s", self._platform, exc, extra={"platform": self._platform})
-            return error(401, self._refusal)
+            return error(self._refusal_status, self._refusal)
         if self._media and request.content_type not in self._media:
             return error(415, f"expected {' or '.join(self._media)}")
         try:

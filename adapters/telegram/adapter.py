@@ -1,0 +1,170 @@
+"""`TelegramAdapter`: PTB embedded in the hub's loop, updates in by webhook or by the one poller,
+answers out through the sender (HTML, split, paced, streamed), the command menu kept in sync."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from aiohttp import web
+from redis.asyncio import Redis
+from telegram.error import TelegramError
+
+from adapters.kit.keepalive import Keepalive
+from adapters.kit.lease import Lease
+from adapters.kit.mentions import MentionMemory
+from adapters.kit.rates import SharedRates
+from adapters.telegram.client import build_application, identity_of
+from adapters.telegram.commands import CommandMenu, register
+from adapters.telegram.config import ALLOWED_UPDATES, TelegramConfig
+from adapters.telegram.convert import PLATFORM, Inbound
+from adapters.telegram.inbound import UpdateIntake
+from adapters.telegram.outbound import Outbox, TelegramPacing, target_of
+from adapters.telegram.polling import Poller
+from adapters.telegram.sending import Sender
+from adapters.telegram.state import TelegramState
+from core import messages
+from core.adapter import Receive
+from core.errors import ConfigError
+from core.events import ConversationRef, Event, Reply, SentRef, reply_to
+
+log = logging.getLogger(__name__)
+_EXTRA = {"platform": PLATFORM}
+
+
+class TelegramAdapter:
+    name = PLATFORM
+
+    def __init__(
+        self,
+        config: TelegramConfig,
+        redis: Redis,
+        *,
+        key_prefix: str = "sb",
+        menu: CommandMenu | None = None,
+    ) -> None:
+        problems = config.problems()
+        if problems:
+            raise ConfigError(problems, source="environment (Telegram)")
+        self.config = config
+        self.options = config.options
+        self.menu = menu
+        self.redis = redis
+        self.state = TelegramState(redis, key_prefix, config.bot_id)
+        self.application = build_application(config)
+        self.bot = self.application.bot
+        self.intake = UpdateIntake(
+            self.state, self._hand_off, self._business, answer_bots=self.options.answer_bots
+        )
+        self.mentions = MentionMemory(redis, self.state.prefix)
+        pacing = TelegramPacing(SharedRates(redis, self.state.key("pace")), self.options)
+        self.sender = Sender(self.bot, self.state, pacing, link_previews=self.options.link_previews)
+        self.outbox = Outbox(self.sender, self.mentions, max_chars=self.options.max_chars)
+        self.working = Keepalive(
+            redis, self.state.prefix, self._show_typing, every_s=self.options.typing_every_s
+        )
+        self.poller: Poller | None = None
+        self._lock_key = self.state.key("poller")
+        self._receive: Receive | None = None
+        self._background: set[asyncio.Task[Any]] = set()
+
+    # -- lifecycle ----------------------------------------------------------------------------
+    async def start(self, receive: Receive) -> None:
+        self._receive = receive
+        await self.application.initialize()  # getMe
+        await self.application.start()
+        self.intake.identity = identity_of(self.bot)
+        if self.menu is not None and self.options.register_commands:
+            try:
+                await register(self.bot, self.menu)
+            except TelegramError as exc:  # the menu is a convenience: never block start-up on it
+                log.warning("command menus not registered: %s", type(exc).__name__, extra=_EXTRA)
+        if not self.config.webhook:
+            self.poller = Poller(
+                self.bot,
+                self._lock(),
+                self.intake.take,
+                timeout_s=self.options.poll_timeout_s,
+                allowed_updates=ALLOWED_UPDATES,
+            )
+            await self.poller.start()
+
+    async def stop(self) -> None:
+        self._receive = None
+        if self.poller is not None:
+            await self.poller.stop()
+        if self._background:
+            await asyncio.gather(*self._background, return_exceptions=True)
+        await self.working.close()
+        if self.application.running:
+            await self.application.stop()
+        await self.application.shutdown()
+
+    def routes(self) -> list[web.AbstractRouteDef]:
+        if self.config.webhook and self.config.webhook_secret:
+            return [self.intake.route(self.config.webhook_secret)]
+        return []
+
+    async def status(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"mode": "webhook" if self.config.webhook else "polling"}
+        if self.intake.identity is not None:
+            data["bot"] = f"@{self.intake.identity.username}"
+        if self.poller is not None:
+            data["poller_holder"] = self.poller.holding
+        return data
+
+    # -- inbound --------------------------------------------------------------------------------
+    def _hand_off(self, inbound: Inbound) -> Any:
+        if self._receive is None:
+            return None
+        event = inbound.event
+        if inbound.media_only:
+            return self._text_only(event)
+        if inbound.mentioned:
+            return self._remember_then_receive(inbound)
+        return self._receive(event)
+
+    async def _remember_then_receive(self, inbound: Inbound) -> None:
+        await self.mentions.remember(inbound.event.conversation, inbound.mentioned)
+        if self._receive is not None:
+            self._receive(inbound.event)
+
+    async def _text_only(self, event: Event) -> None:
+        """Media without text: say so once (across replicas), never stay silent."""
+        if await self.redis.set(self.state.key("text-only", event.id), "1", nx=True, ex=86_400):
+            await self.send(reply_to(event, messages.TEXT_ONLY, notice=True))
+
+    async def _business(self, connection_id: str) -> dict[str, str] | None:
+        known = await self.state.business(connection_id)
+        if known is not None:
+            return known
+        try:
+            link = await self.bot.get_business_connection(connection_id)
+        except TelegramError:
+            return None
+        rights = link.rights
+        await self.state.put_business(
+            connection_id,
+            str(link.user.id),
+            can_reply=bool(rights and rights.can_reply),
+            enabled=link.is_enabled,
+        )
+        return await self.state.business(connection_id)
+
+    def _lock(self) -> Lease:
+        return Lease(self.redis, self._lock_key, self.options.lock_ttl_s)
+
+    # -- outbound -------------------------------------------------------------------------------
+    async def send(self, reply: Reply) -> SentRef | None:
+        ids = await self.outbox.post(reply)
+        return SentRef(PLATFORM, str(ids[0]) if ids else "", reply.conversation.channel_id)
+
+    async def typing(self, conversation: ConversationRef, active: bool) -> None:
+        if active:
+            await self.working.start(conversation)
+        else:
+            await self.working.stop(conversation)
+
+    async def _show_typing(self, conversation: ConversationRef) -> None:
+        await self.sender.typing(target_of(conversation))
