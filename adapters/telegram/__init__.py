@@ -14,7 +14,9 @@ from core.adapter import AdapterServices
 Options = TelegramOptions
 
 
-def build(env: Mapping[str, str], options: TelegramOptions, services: AdapterServices) -> TelegramAdapter | None:
+def build(
+    env: Mapping[str, str], options: TelegramOptions, services: AdapterServices
+) -> TelegramAdapter | None:
     """Telegram, when TELEGRAM_BOT_TOKEN is set. A bot that lists `[adapters.telegram]` explicitly
     must be configured, or this names what is missing."""
     config = TelegramConfig.from_env(env, options.model_dump(), source=services.source)

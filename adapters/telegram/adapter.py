@@ -24,6 +24,7 @@ from adapters.telegram.outbound import Outbox, TelegramPacing, target_of
 from adapters.telegram.polling import Poller
 from adapters.telegram.sending import Sender
 from adapters.telegram.state import TelegramState
+from adapters.telegram.streaming import Streams, sent_ref
 from core import messages
 from core.adapter import Receive
 from core.errors import ConfigError
@@ -61,7 +62,14 @@ class TelegramAdapter:
         pacing = TelegramPacing(SharedRates(redis, self.state.key("pace")), self.options)
         self.sender = Sender(self.bot, self.state, pacing, link_previews=self.options.link_previews)
         self.outbox = Outbox(self.sender, self.mentions, max_chars=self.options.max_chars)
-        self.working = Keepalive(
+        self.max_chars = self.options.max_chars
+        self.streams = Streams(
+            self.outbox,
+            interval=self.options.edit_interval_s,
+            keepalive_s=self.options.draft_keepalive_s,
+            drafts=self.options.drafts,
+        )
+        self.working_sign = Keepalive(
             redis, self.state.prefix, self._show_typing, every_s=self.options.typing_every_s
         )
         self.poller: Poller | None = None
@@ -96,7 +104,8 @@ class TelegramAdapter:
             await self.poller.stop()
         if self._background:
             await asyncio.gather(*self._background, return_exceptions=True)
-        await self.working.close()
+        await self.streams.drain()
+        await self.working_sign.close()
         if self.application.running:
             await self.application.stop()
         await self.application.shutdown()
@@ -157,14 +166,21 @@ class TelegramAdapter:
 
     # -- outbound -------------------------------------------------------------------------------
     async def send(self, reply: Reply) -> SentRef | None:
-        ids = await self.outbox.post(reply)
-        return SentRef(PLATFORM, str(ids[0]) if ids else "", reply.conversation.channel_id)
+        if reply.interim and not reply.notice:  # a streamed answer's first frame
+            return await self.streams.begin(reply)
+        return sent_ref(reply.conversation, await self.outbox.post(reply))
 
-    async def typing(self, conversation: ConversationRef, active: bool) -> None:
+    async def edit(self, sent: SentRef, reply: Reply, *, final: bool = False) -> SentRef | None:
+        if final:
+            return await self.streams.finish(sent, reply)
+        await self.streams.update(sent, reply)
+        return None
+
+    async def working(self, conversation: ConversationRef, message_id: str | None, active: bool) -> None:
         if active:
-            await self.working.start(conversation)
+            await self.working_sign.start(conversation)
         else:
-            await self.working.stop(conversation)
+            await self.working_sign.stop(conversation)
 
     async def _show_typing(self, conversation: ConversationRef) -> None:
         await self.sender.typing(target_of(conversation))

@@ -4,13 +4,17 @@ in the asker's topic; paced per chat, per group and per bot across replicas."""
 
 from __future__ import annotations
 
+import logging
+
 from adapters.kit.chunks import split, utf16_len
 from adapters.kit.mentions import MentionMemory
 from adapters.kit.rates import Rate, SharedRates
 from adapters.telegram.config import TelegramOptions
-from adapters.telegram.sending import Sender, Target
+from adapters.telegram.sending import MaybeSent, Sender, Target
 from adapters.telegram.text import to_html, to_plain
 from core.events import ConversationRef, Reply
+
+log = logging.getLogger(__name__)
 
 
 class TelegramPacing:
@@ -56,11 +60,17 @@ class Outbox:
         allowed = await self.allowed(reply.conversation, reply.text)
         ids = []
         for index, chunk in enumerate(self.chunks(reply.text)):
-            message = await self.sender.message(
-                target,
-                to_html(chunk, allowed),
-                to_plain(chunk, allowed),
-                quote_id=reply.quote_id if index == 0 else None,
-            )
+            try:
+                message = await self.sender.message(
+                    target,
+                    to_html(chunk, allowed),
+                    to_plain(chunk, allowed),
+                    quote_id=reply.quote_id if index == 0 else None,
+                )
+            except MaybeSent:  # Telegram may have posted it: never post twice, go on with the rest
+                log.warning(
+                    "a message timed out after it was sent: not re-sent", extra={"platform": "telegram"}
+                )
+                continue
             ids.append(message.message_id)
         return ids

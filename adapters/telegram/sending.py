@@ -170,7 +170,10 @@ class Sender:
                 parse_mode=ParseMode.HTML if html else None,
             )
 
-        await self._retrying(to, call, idempotent=True)
+        try:
+            await self._retrying(to, call, idempotent=True)
+        except BadRequest as exc:  # e.g. TEXTDRAFT_PEER_INVALID: not a chat drafts work in
+            raise AdapterError(f"sendMessageDraft refused: {exc.message[:80]}") from None
 
     async def typing(self, target: Target) -> None:
         to = await self.target(target)

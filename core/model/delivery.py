@@ -11,6 +11,7 @@ import asyncio
 import logging
 import time
 from collections import deque
+from dataclasses import replace
 from typing import Any
 
 from core import messages
@@ -95,8 +96,8 @@ class Delivery:
             if len(self._last_edit) > MAX_TRACKED_EDITS:  # answers finished by another replica
                 del self._last_edit[next(iter(self._last_edit))]
             reply = await self._restore(turn, self._reply(turn, text), partial=True)
-            if turn.sent is None:
-                sent = await self._hub.send(reply)
+            if turn.sent is None:  # the stream's first frame: more follows (a draft, a preview)
+                sent = await self._hub.send(replace(reply, interim=True))
                 if sent is not None:
                     await self._store.set_sent(job_id, sent)
             else:

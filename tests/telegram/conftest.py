@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import aiohttp
@@ -145,4 +145,29 @@ class ScriptedModel:
         return reply_to(turn.event, "".join(self.pieces))
 
 
-__all__ = ["MODEL_BOT", "SECRET", "ScriptedModel", "TelegramHub", "TelegramKit", "messages"]
+class StreamingModel:
+    """A ModelGateway that streams its answer the way the model delivery does: the first frame
+    sent as an interim reply, later frames as edits, the full text as the final edit."""
+
+    def __init__(self, *pieces: str, pause: float = 0.0) -> None:
+        self.pieces = pieces
+        self.pause = pause
+        self.hub: Any = None
+        self.sent: list[Any] = []
+
+    async def submit(self, turn: Turn, ask: AskModel) -> Reply | None:
+        adapter = self.hub.adapters["telegram"]
+        text, sent = "", None
+        for piece in self.pieces:
+            text += piece
+            reply = reply_to(turn.event, text)
+            if sent is None:
+                sent = await self.hub.send(replace(reply, interim=True))
+            else:
+                await adapter.edit(sent, reply, final=False)
+            await asyncio.sleep(self.pause)
+        self.sent.append(await adapter.edit(sent, reply_to(turn.event, text), final=True))
+        return None
+
+
+__all__ = ["MODEL_BOT", "SECRET", "ScriptedModel", "StreamingModel", "TelegramHub", "TelegramKit", "messages"]
