@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -41,7 +42,7 @@ class Keepalive:
         if current is None or current.done():
             task = asyncio.get_running_loop().create_task(self._refresh(conversation))
             self._tasks[conversation.key] = task
-            task.add_done_callback(lambda _t, k=conversation.key: self._forget(k, _t))
+            task.add_done_callback(functools.partial(self._forget, conversation.key))
 
     def _forget(self, key: str, task: asyncio.Task[None]) -> None:
         if self._tasks.get(key) is task:

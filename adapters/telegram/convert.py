@@ -297,7 +297,7 @@ def from_message(
     answer_bots: bool = False,
     connection: str | None = None,
 ) -> Inbound | Skip | Migration:
-    chat = message.get("chat") if isinstance(message.get("chat"), Mapping) else {}
+    chat = _mapping(message.get("chat"))
     if "migrate_to_chat_id" in message:
         return Migration(str(chat.get("id")), str(message["migrate_to_chat_id"]), update_id)
     if "migrate_from_chat_id" in message:
@@ -363,9 +363,12 @@ def from_update(update: Mapping[str, Any], bot: BotIdentity, *, answer_bots: boo
     return Skip("unsupported", update_id)
 
 
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
 def _business_link(update_id: int, link: Mapping[str, Any]) -> BusinessLink:
-    rights = link.get("rights") if isinstance(link.get("rights"), Mapping) else {}
-    owner = link.get("user") if isinstance(link.get("user"), Mapping) else {}
+    rights, owner = _mapping(link.get("rights")), _mapping(link.get("user"))
     return BusinessLink(
         connection_id=str(link.get("id")),
         owner_id=str(owner.get("id")),

@@ -18,7 +18,9 @@ import logging
 import time
 import zlib
 from collections import OrderedDict
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
+from typing import Any
 
 from adapters.kit.editstream import EditStream
 from adapters.telegram.outbound import Outbox, target_of
@@ -109,7 +111,7 @@ class Streams:
     async def drain(self) -> None:
         for draft in list(self._drafts.values()):
             await _stop(draft.keepalive)
-        pending = [s.settle() for s in self._edits.values() if s.busy]
+        pending: list[Awaitable[None]] = [s.settle() for s in self._edits.values() if s.busy]
         pending += [d.flusher for d in self._drafts.values() if d.flusher and not d.flusher.done()]
         await asyncio.gather(*pending, return_exceptions=True)
 
@@ -190,7 +192,7 @@ def sent_ref(conversation: ConversationRef, ids: list[int]) -> SentRef:
     return SentRef(PLATFORM, str(ids[0]), conversation.channel_id, tuple(str(i) for i in ids[1:]))
 
 
-def _trim(streams: OrderedDict[str, object], keep: int = MAX_STREAMS) -> None:
+def _trim(streams: OrderedDict[str, Any], keep: int = MAX_STREAMS) -> None:
     while len(streams) > keep:
         streams.popitem(last=False)
 
