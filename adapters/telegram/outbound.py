@@ -49,7 +49,7 @@ class Outbox:
         self.max_chars = max_chars
 
     def chunks(self, text: str) -> list[str]:
-        return split(text, self.max_chars, utf16_len)
+        return split(text, self.max_chars, measure=utf16_len)
 
     async def allowed(self, conversation: ConversationRef, text: str) -> set[str]:
         return await self._mentions.allowed(conversation) if "@" in text else set()

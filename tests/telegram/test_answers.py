@@ -52,7 +52,7 @@ async def test_a_long_answer_arrives_in_messages_under_the_limit_with_fences_bal
 def test_the_splitter_balances_fences_in_utf16_units():
     from adapters.kit.chunks import split
 
-    chunks = split(long_answer(), 4096, utf16_len)
+    chunks = split(long_answer(), 4096, measure=utf16_len)
     assert len(chunks) == 3
     assert all(utf16_len(c) <= 4096 and open_fence(c) is None for c in chunks)
 
