@@ -83,25 +83,20 @@ class HelpdeskAdapter:
     async def on_webhook(self, body: bytes, request: web.Request) -> dict[str, Any]:
         payload = parse_json_object(body)
         delivery = self.vendor.delivery_id(request.headers, payload, body)
-        try:
-            parsed = self.vendor.parse(payload, delivery, self.bot_id)
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise MalformedPayload(
-                f"not a {self.vendor.label} webhook we can read ({type(exc).__name__})"
-            ) from None
-        if not await self.state.first_delivery(delivery):
-            return {"status": "duplicate"}
-        if isinstance(parsed, Skip):
-            await self._note_activity(parsed.ticket)
-            log.info("%s webhook ignored: %s", self.name, parsed.reason, extra={"platform": self.name})
-            return {"status": "ignored", "reason": parsed.reason}
-        if not parsed.answerable:
-            await self._note_activity(parsed)
-            return {"status": "ignored", "reason": f"{parsed.kind} by {parsed.author_role}"}
+        parsed = read_ticket(self.vendor, payload, delivery, self.bot_id)
+        if isinstance(parsed, Skip) or not parsed.answerable:
+            if not await self.state.first_delivery(delivery):
+                return {"status": "duplicate"}
+            ticket = parsed.ticket if isinstance(parsed, Skip) else parsed
+            await self._note_activity(ticket)
+            reason = parsed.reason if isinstance(parsed, Skip) else f"{parsed.kind} by {parsed.author_role}"
+            log.info("%s webhook ignored: %s", self.name, reason, extra={"platform": self.name})
+            return {"status": "ignored", "reason": reason}
         event = parsed.to_event(self.name)
         visibility = Visibility.PUBLIC if self.options.public_replies else Visibility.INTERNAL
         event = dataclasses.replace(event, reply_visibility=visibility)
-        await self.state.remember(event.id, parsed, time.time())
+        if not await self.state.claim(delivery, event.id, parsed, time.time()):  # one round trip
+            return {"status": "duplicate"}
         if self._receive is not None:
             self._receive(event)
         return {"status": "accepted"}

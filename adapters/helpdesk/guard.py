@@ -50,9 +50,15 @@ class HelpdeskState:
         """True exactly once per delivery id, across replicas (two concurrent deliveries: one wins)."""
         return bool(await self.redis.set(self.key("delivery", delivery_id), "1", nx=True, ex=DELIVERY_TTL_S))
 
-    async def remember(self, event_id: str, ticket: Ticket, received_at: float) -> None:
+    async def claim(self, delivery_id: str, event_id: str, ticket: Ticket, received_at: float) -> bool:
+        """`first_delivery` and the event's context for the write-time checks, in one round trip
+        (the context is written once too: NX, so a duplicate never moves `received_at`)."""
         data = json.dumps({"received_at": received_at, "assignee": ticket.assignee})
-        await self.redis.set(self.key("asked", event_id), data, ex=CONTEXT_TTL_S)
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.set(self.key("delivery", delivery_id), "1", nx=True, ex=DELIVERY_TTL_S)
+            pipe.set(self.key("asked", event_id), data, nx=True, ex=CONTEXT_TTL_S)
+            first, _ = await pipe.execute()
+        return bool(first)
 
     async def asked(self, event_id: str) -> Asked | None:
         raw = await self.redis.get(self.key("asked", event_id))
