@@ -106,12 +106,13 @@ def assemble(
         return await hub_ref[0].status()
 
     services: dict[str, Any] = {"admin_commands": commands}
-    stages = (
+    admin_gate = AdminGateStage(commands, controls, audit, skills, status)
+    stages = (  # the admin gate runs after masking: audited arguments are masked
         DedupStage(redis, keys, metrics),
-        RateLimitStage(redis, keys, metrics),
+        RateLimitStage(redis, keys, metrics, on_limited=admin_gate.audit_limited),
         TextLimitStage(settings.max_message_chars, metrics),
-        AdminGateStage(commands, controls, audit, skills, status),
         PiiStage(masker, metrics),
+        admin_gate,
         MemoryStage(memory),
     )
     pipeline = Pipeline(

@@ -30,6 +30,8 @@ def reveal_command(store: PlaceholderStore) -> AdminCommand:
             "PII placeholder revealed to an admin",
             extra={"event_id": ctx.event.id, "platform": ctx.event.platform, "command": "pii"},
         )
-        return f"{placeholder} = {values[placeholder]}"
+        # Named without its brackets: the reply is restored on its way out like any other,
+        # and the placeholder itself must stay readable as a name.
+        return f"{placeholder.strip('<>')} = {values[placeholder]}"
 
     return AdminCommand("pii", USAGE, "show the original value behind a placeholder (audited)", pii)

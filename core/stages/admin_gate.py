@@ -1,5 +1,9 @@
 """The admin gate: runs admin commands for admins, refuses and audits everyone else,
-and keeps muted conversations quiet."""
+and keeps muted conversations quiet.
+
+It runs after the PII stage, so the arguments it audits are masked (`/mute call me on
++48 22 …` is stored as `call me on <PHONE_NUMBER_1>`). Attempts the rate limit stops earlier
+are audited through `audit_limited`, with their arguments withheld (they are not masked yet)."""
 
 from __future__ import annotations
 
@@ -17,6 +21,8 @@ from core.routing import looks_like_command, parse_command
 from core.skills import Skill, SkillResult
 
 log = logging.getLogger(__name__)
+
+ARGS_WITHHELD = "[withheld: rate limited before masking]"
 
 
 class AdminGateStage:
@@ -39,6 +45,22 @@ class AdminGateStage:
     def prefetch(self, turn: Turn, batch: Any) -> int:
         self._controls.queue_is_muted(batch, turn.event.conversation)
         return 1
+
+    def admin_command(self, turn: Turn) -> str | None:
+        """The admin command this turn attempts, if any."""
+        event = turn.event
+        if event.kind is EventKind.COMMAND or looks_like_command(event.text):
+            command = self._commands.get(parse_command(event.text)[0])
+            if command is not None:
+                return command.name
+        return None
+
+    async def audit_limited(self, turn: Turn) -> None:
+        """Audit an admin attempt the rate limit refused (before masking: no arguments kept)."""
+        name = self.admin_command(turn)
+        if name is None:
+            return
+        await self._record(turn, name, ARGS_WITHHELD, allowed=False, result="rate_limited")
 
     async def process(self, turn: Turn, call_next: Next) -> SkillResult:
         event = turn.event
@@ -80,6 +102,11 @@ class AdminGateStage:
                 "admin command refused",
                 extra={"event_id": event.id, "platform": event.platform, "command": name},
             )
+        await self._record(turn, name, args, allowed=allowed, result=result)
+        return reply_to(event, text, ephemeral=True, notice=not allowed)
+
+    async def _record(self, turn: Turn, name: str, args: str, *, allowed: bool, result: str) -> None:
+        event = turn.event
         await self._audit.record(
             AuditEntry(
                 at=time.time(),
@@ -91,4 +118,3 @@ class AdminGateStage:
                 result=result,
             )
         )
-        return reply_to(event, text, ephemeral=True, notice=not allowed)

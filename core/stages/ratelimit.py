@@ -6,6 +6,7 @@ Over the limit the user gets one polite notice per window, then silence until it
 from __future__ import annotations
 
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from redis.asyncio import Redis
@@ -33,10 +34,17 @@ return counts
 class RateLimitStage:
     name = "rate_limit"
 
-    def __init__(self, redis: Redis, keys: Keys, metrics: Metrics) -> None:
+    def __init__(
+        self,
+        redis: Redis,
+        keys: Keys,
+        metrics: Metrics,
+        on_limited: Callable[[Turn], Awaitable[None]] | None = None,
+    ) -> None:
         self._redis = redis
         self._keys = keys
         self._metrics = metrics
+        self._on_limited = on_limited  # e.g. the admin gate's audit of refused attempts
 
     def prefetch(self, turn: Turn, batch: Any) -> int:
         """Count this event in the opening batch, after the dedup claim queued before it."""
@@ -74,6 +82,8 @@ class RateLimitStage:
             if int(count) > limit:
                 self._metrics.rate_limited.labels(scope).inc()
                 turn.stop(Outcome.RATE_LIMITED)
+                if self._on_limited is not None:
+                    await self._on_limited(turn)
                 notice_key = self._keys.rate_notice(scope, subject, window)
                 if await self._redis.set(notice_key, "1", nx=True, ex=window_len * 2):
                     wait = max(1, int((window + 1) * window_len - now))

@@ -76,7 +76,7 @@ async def test_admin_reveals_a_placeholder_of_this_conversation_and_it_is_audite
     assembly, chat = await hubkit.build(masker=masker, model=model, **PII_BOT)
     await chat.say("call me at +44 20 7946 0958")
     await chat.say("/pii reveal <PHONE_NUMBER_1>", user="root")
-    assert chat.last() == "<PHONE_NUMBER_1> = +44 20 7946 0958" and chat.sent[-1].ephemeral
+    assert chat.last() == "PHONE_NUMBER_1 = +44 20 7946 0958" and chat.sent[-1].ephemeral
     await chat.say("/pii reveal <PHONE_NUMBER_1>", user="root", channel="elsewhere")
     assert "not a placeholder of this conversation" in chat.last()
     await chat.say("/pii reveal <PHONE_NUMBER_1>")  # alice is no admin
