@@ -193,7 +193,7 @@ def own_samples(count: int, seed: int = 7) -> list[Sample]:
         fake.seed_instance(rng.random())
         values = _values(fake, rng, locale)
         text, labels = fill(OWN_TEMPLATES[index], values)
-        if rng.random() < 0.1:  # sloppy typing: all lower case
+        if rng.random() < 0.1 and not any(lab.type == "SECRET" for lab in labels):  # sloppy: lower case
             text = text.lower()
             labels = tuple(Label(lab.type, lab.start, lab.end, lab.value.lower()) for lab in labels)
         samples.append(Sample(text, labels, f"chat:{index}"))

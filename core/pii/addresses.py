@@ -186,6 +186,9 @@ def _address_part(segment: str) -> int:
         after_place = count > 0 and taken > 0
         district = after_place and _DISTRICT.fullmatch(token)
         qualifier = after_place and _QUALIFIER.fullmatch(token)
+        closing = token.endswith(".") and _POSTCODE_PART.fullmatch(token[:-1])  # "NH 53537. Cheers"
+        if closing:
+            return word.end() - 1
         if count >= 6 or not (place or district or qualifier or _POSTCODE_PART.fullmatch(token)):
             break
         taken = word.end()

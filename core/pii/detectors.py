@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from core.pii import patterns as p
 from core.pii.addresses import addresses
 from core.pii.config import DENIED_TERM
+from core.pii.loose_addresses import loose_addresses
 from core.pii.phones import phones
 from core.pii.spans import Span
 from core.pii.words import (
@@ -219,7 +220,7 @@ def custom(text: str, entities: frozenset[str], deny: Iterable[str]) -> list[Spa
     if "SECRET" in entities:
         spans += secrets(text)
     if "STREET_ADDRESS" in entities:
-        spans += addresses(text)
+        spans += addresses(text) + loose_addresses(text)
     if "PERSON" in entities:
         spans += names(text)
     spans += denied(text, deny)

@@ -31,8 +31,7 @@ _DECISIVE_BEFORE = re.compile(
     r"|\b(?:mr|mrs|ms|miss|mx|dr|prof|sir|madam|mister|herr|frau|monsieur|madame|señor|señora|signor|signora)\.?\s+"
     r"|\b(?:my name is|my name's|name is|i am|i'm|this is|call me|ask for|speak to|speak with|talk to|"
     r"spoke to|spoke with|attn:?|attention:?|signed|from:|to:|cc:?|customer:|requester:|name:|"
-    r"assigned to|on behalf of|named|says|said|asks|asked|replies|replied|writes|adds|added|explains|"
-    r"explained|starring|directed by|written by|sung by|user|username|ping|dm|"
+    r"assigned to|on behalf of|named|starring|directed by|written by|sung by|user|username|ping|dm|"
     r"(?:my|our|your|his|her|their)\s+(?:\w+\s+)?(?:colleague|manager|friend|wife|husband|son|daughter|"
     r"mother|father|mom|mum|dad|brother|sister|partner|boss|coworker|co-worker|teammate|neighbou?r|"
     r"landlord|landlady|tenant|client|customer|boyfriend|girlfriend|fiancée?|aunt|uncle|cousin|niece|"
@@ -41,6 +40,9 @@ _DECISIVE_BEFORE = re.compile(
 )
 _DECISIVE_AFTER = re.compile(
     r"^(?:,\s*(?:can|could|would|will|please|thanks|thank|did|do|are|have)\b|\s+here\s*(?:[.!,]|$))"
+)
+_SPEECH_BEFORE = re.compile(
+    r"(?i:\b(?:says|said|asks|asked|replies|replied|adds|added|explains|explained)\s+)$"
 )
 _SPEECH_AFTER = re.compile(
     r"^\s+(?:said|says|told|asked|asks|emailed|texted|phoned|called me|called us|replied|mentioned|"
@@ -83,14 +85,14 @@ _TITLE_BEFORE = re.compile(
     r"(?i:\b(?:wrote|written|write|read|reading|reread|watch|watched|watching|film|movie|novel|"
     r"song|album|series|opera|musical|sequel to|prequel to|plot of|author of|director of|summary of|"
     r"ending of|cast of|review of|chapter of|similar to|climb|climbed|climbing|tall is|high is|"
-    r"height of|tickets? for)\s+)$"
+    r"height of|tickets? for|facts about|take to see|argued about|seen)\s+)$"
 )
 _WEAK_TITLE_BEFORE = re.compile(
-    r"(?i:\b(?:seen|saw|see|like|about|visit|built|old is|long is|is|was|recommended|finished)\s+)$"
+    r"(?i:\b(?:saw|see|like|about|visit|built|old is|long is|is|was|recommended|finished)\s+)$"
 )
 _TITLE_AFTER = re.compile(
-    r"^(?:\s+(?:is based on|based on|was built|built|is suitable|sequel|movie|film|book|novel|trailer|"
-    r"soundtrack|ending|so famous|worth|and loved it|to me)\b|\s*\?\s*is it good)"
+    r"(?i)^(?:\s+(?:is based on|based on|was built|built|is suitable|sequel|movie|film|book|novel|trailer|"
+    r"soundtrack|ending|so famous|worth|and loved it|to me|suitable for)\b|\s*\?\s*is it good)"
 )
 _LANDMARK_WORD = (
     r"mount|mt|lake|river|sea|ocean|bay|gulf|cape|island|isle|islands|falls|canyon|valley|desert|"
@@ -160,7 +162,8 @@ def is_person(text: str, tokens: Sequence[Token], span: Span) -> bool:
 def person_score(text: str, tokens: Sequence[Token], span: Span) -> float:
     """What speaks for a person: the name lists, the NER model, what stands around it."""
     before, after = text[max(0, span.start - 80) : span.start], text[span.end : span.end + 60]
-    if _DECISIVE_BEFORE.search(before) or _DECISIVE_AFTER.match(after) or _signature(before, after):
+    said = _SPEECH_BEFORE.search(before) and re.match(r"\s*(?:[.!?,;:]|$)", after)  # ', says Tuininga.'
+    if _DECISIVE_BEFORE.search(before) or _DECISIVE_AFTER.match(after) or _signature(before, after) or said:
         return 5.0
     names = gazetteer.load()
     words = _NAME_WORD.findall(text[span.start : span.end])

@@ -21,6 +21,7 @@ _EXECUTOR = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pii-analyzer")
 _LOADED: dict[str, Future[Any]] = {}
 _LOCK = threading.Lock()
 LOAD_TIMEOUT_S = 120.0
+MAX_BATCH = 64
 
 
 def load(model_name: str) -> Future[Any]:
@@ -77,8 +78,8 @@ class AnalyzerService:
 
     async def _drain(self) -> None:
         loop = asyncio.get_running_loop()
-        while self._pending:
-            batch, self._pending = self._pending, []
+        while self._pending:  # at most MAX_BATCH texts a pass: the first ones are not held up
+            batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
             try:
                 analyzer = self._analyzer.result()
                 items = [(text, config) for text, config, _ in batch]
