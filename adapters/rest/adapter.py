@@ -18,7 +18,7 @@ from core.events import ConversationRef, Event, EventKind, Reply, SentRef
 from core.http import BadInput, check_text, load_json
 from core.secrets import Secret
 from core.turns import Outcome
-from core.waiters import ReplyCollector
+from core.waiters import LateReplies, ReplyCollector
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +53,10 @@ def parse_message(body: Any) -> dict[str, str]:
     return fields
 
 
+def _shown(replies: list[Reply]) -> list[dict[str, Any]]:
+    return [{"text": r.text, "notice": r.notice} for r in replies]
+
+
 class RestAdapter:
     name = PLATFORM
 
@@ -62,6 +66,7 @@ class RestAdapter:
         self._receive: Receive | None = None
         self._collector = ReplyCollector()
         self._waiting: set[str] = set()  # event ids a request here is waiting on
+        self._answers = LateReplies()  # the replies to recent messages, for a retry of them
 
     async def start(self, receive: Receive) -> None:
         self._receive = receive
@@ -117,11 +122,27 @@ class RestAdapter:
             return web.json_response(
                 {"turn_id": record.turn_id, "event_id": event.id, "outcome": Outcome.DUPLICATE, "replies": []}
             )
+        answered = self._answers.take(event.id)
+        if any(not r.interim for r in answered):
+            # a retry (its first call may have lost its connection): the first call's answer;
+            # the hub still sees the redelivery, and drops it
+            redelivered = self._receive(event)
+            await redelivered.wait()
+            return web.json_response(
+                {
+                    "turn_id": redelivered.turn_id,
+                    "event_id": event.id,
+                    "outcome": Outcome.DUPLICATE,
+                    "replies": _shown(answered),
+                }
+            )
         self._waiting.add(event.id)
         self._collector.expect(event.id)
         task = self._receive(event)
         try:
-            outcome, replies = await self._collector.collect(event.id, task, self._timeout)
+            outcome, replies = await self._collector.collect(
+                event.id, task, self._timeout, wait_on_duplicate=True
+            )
         except TimeoutError:
             return web.json_response(
                 {"error": f"no answer within {self._timeout:g} s", "event_id": event.id},
@@ -136,12 +157,12 @@ class RestAdapter:
                 "turn_id": task.turn_id,
                 "event_id": event.id,
                 "outcome": outcome,
-                "replies": [{"text": r.text, "notice": r.notice} for r in replies],
+                "replies": _shown(replies),
             }
         )
 
     async def send(self, reply: Reply) -> SentRef | None:
         if not self._collector.offer(reply):
-            log.info("reply for an API request nobody waits for any more; dropped")
-            return None
+            log.info("reply for an API request nobody waits for any more; kept for its retry")
+        self._answers.keep(reply)  # in memory only, bounded: a retry gets the same answer
         return SentRef(PLATFORM, uuid.uuid4().hex, reply.conversation.channel_id)

@@ -177,3 +177,30 @@ async def test_redis_outage_the_worker_reconnects_and_nothing_in_flight_is_lost(
         worker.kill()
         await assembly.model_service.stop()
         await assembly.hub.stop(grace=2)
+
+
+SMALL = {"backend": "ctransformers", "name": "small", "path": "/nowhere.gguf", "stream": False}
+
+
+async def test_rest_retry_after_a_hub_restart_gets_the_first_calls_answer(redis, redis_url):
+    from tests.model.test_queue import EchoEngine, work_off
+    from tests.webhub import web_hub
+
+    async with web_hub(redis, model=dict(SMALL)) as first:
+        await first.assembly.model_service.start()
+        call = asyncio.create_task(first.post("what about x?", message_id="retry-1"))
+        async with asyncio.timeout(10):
+            while not await redis.llen("rq:queue:" + KEYS.queue("small")):
+                await asyncio.sleep(0.02)
+        await first.assembly.model_service.stop()  # the hub goes away while the model works
+    call.cancel()  # the caller's connection dropped
+    async with web_hub(redis, model=dict(SMALL), timeout_s=30) as second:
+        await second.assembly.model_service.start()
+        early = asyncio.create_task(second.post("what about x?", message_id="retry-1"))
+        await asyncio.sleep(0.2)  # the retry arrives before the answer: it waits for it
+        work_off(redis_url, EchoEngine())  # (blocks the loop briefly) the restarted hub finishes it
+        waited = await (await early).json()
+        again = await (await second.post("what about x?", message_id="retry-1")).json()
+        await second.assembly.model_service.stop()
+    assert waited["replies"] == [{"text": "You said: what about x?", "notice": False}]
+    assert again["replies"] == waited["replies"] and again["outcome"] == "duplicate"
