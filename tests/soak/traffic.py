@@ -30,6 +30,7 @@ class Tally:
     lost: int = 0
     server_errors: int = 0
     retries: int = 0
+    unsent: int = 0
     latencies: list[float] = field(default_factory=list)
     apologies: dict[str, int] = field(default_factory=dict)
 
@@ -51,6 +52,7 @@ class Tally:
             "lost": self.lost,
             "5xx": self.server_errors,
             "retries": self.retries,
+            "unsent_at_deadline": self.unsent,
             "p50_ms": pct(0.5),
             "p99_ms": pct(0.99),
             "mean_ms": round(statistics.fmean(ordered) * 1000) if ordered else 0,
@@ -67,8 +69,16 @@ async def _session(bases: list[str], index: int, messages: int, tally: Tally) ->
         _count(replies, messages, tally)
 
 
+def sent_count(replies: dict[str, list[dict[str, Any]]], messages: int) -> int:
+    return sum(1 for number in range(messages) if f"m{number}" in replies)
+
+
 def _count(replies: dict[str, list[dict[str, Any]]], messages: int, tally: Tally) -> None:
     for number in range(messages):
+        if f"m{number}" not in replies:
+            if number >= sent_count(replies, messages):
+                tally.unsent += 1  # the soak's deadline came before it was sent
+                continue
         got = replies.get(f"m{number}", [])
         finals = [r for r in got if not r.get("notice")]
         if len(finals) > 1:
@@ -93,11 +103,10 @@ async def _converse(
     async with aiohttp.ClientSession() as http:
         for number in range(messages):
             mid = f"m{number}"
-            tally.sent += 1
             began = time.monotonic()
             sent = False
             deadline = began + ANSWER_WAIT_S
-            while time.monotonic() < deadline and not replies.get(mid):
+            while time.monotonic() < deadline and not replies.get(mid):  # [] once sent
                 try:
                     url = f"{bases[target]}/ws?session={session}"
                     async with http.ws_connect(url, heartbeat=None) as ws:
@@ -105,6 +114,8 @@ async def _converse(
                         if not sent:
                             await ws.send_json({"type": "message", "id": mid, "text": f"question {number}"})
                             sent = True
+                            replies.setdefault(mid, [])
+                            tally.sent += 1
                         await _read_until_answered(ws, mid, replies, deadline)
                         if number == messages - 1:  # a late duplicate would show up here
                             try:
