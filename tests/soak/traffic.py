@@ -31,6 +31,7 @@ class Tally:
     server_errors: int = 0
     retries: int = 0
     unsent: int = 0
+    errors: dict[str, int] = field(default_factory=dict)
     latencies: list[float] = field(default_factory=list)
     apologies: dict[str, int] = field(default_factory=dict)
 
@@ -57,6 +58,7 @@ class Tally:
             "p99_ms": pct(0.99),
             "mean_ms": round(statistics.fmean(ordered) * 1000) if ordered else 0,
             "apologies": self.apologies,
+            "client_errors": self.errors,
         }
 
 
@@ -179,7 +181,9 @@ async def _ask(
 ) -> None:
     began = time.monotonic()
     target = index % len(bases)
-    for attempt in range(6):
+    attempt = 0
+    while time.monotonic() - began < ANSWER_WAIT_S:  # a restarting hub takes a while: keep trying
+        attempt += 1
         try:
             async with http.post(
                 f"{bases[target]}/api/v1/messages",
@@ -204,8 +208,9 @@ async def _ask(
             else:
                 tally.lost += 1  # e.g. "duplicate" with no replies after a retry
             return
-        except (aiohttp.ClientError, TimeoutError, ConnectionError):
+        except (aiohttp.ClientError, TimeoutError, ConnectionError) as exc:
             tally.retries += 1
+            tally.errors[type(exc).__name__] = tally.errors.get(type(exc).__name__, 0) + 1
             target = (target + 1) % len(bases)
-            await asyncio.sleep(0.3 * (attempt + 1))
+            await asyncio.sleep(min(0.3 * attempt, 2.0))
     tally.lost += 1
