@@ -3,18 +3,12 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
+from core.lru import LruDict
 
 
 class RecentIds:
     def __init__(self, size: int = 20_000) -> None:
-        self._size = size
-        self._seen: OrderedDict[str, None] = OrderedDict()
+        self._seen: LruDict[str, None] = LruDict(size)
 
     def first_time(self, event_id: str) -> bool:
-        if event_id in self._seen:
-            return False
-        self._seen[event_id] = None
-        if len(self._seen) > self._size:
-            self._seen.popitem(last=False)
-        return True
+        return self._seen.add(event_id, None)

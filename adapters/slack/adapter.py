@@ -11,6 +11,7 @@ from typing import Any
 from aiohttp import web
 from redis.asyncio import Redis
 
+from adapters.kit.recent import RecentIds
 from adapters.slack.commands import SlashCommands
 from adapters.slack.config import SlackConfig
 from adapters.slack.convert import PLATFORM, Inbound, MalformedPayload, Skip, from_event_callback, team_of
@@ -20,7 +21,7 @@ from adapters.slack.outbound import Outbox
 from adapters.slack.receiver import HttpReceiver
 from adapters.slack.schema import check_envelope
 from adapters.slack.socket_mode import SingleHolderLock, SocketModeRunner
-from adapters.slack.state import RecentIds, SlackState
+from adapters.slack.state import SlackState
 from adapters.slack.verify import SignatureVerifier
 from adapters.slack.working import working_reaction
 from adapters.slack.workspaces import Workspaces

@@ -8,7 +8,6 @@ from redis.asyncio import Redis
 
 from adapters.kit.memory import MentionMemory, ThreadMemory
 from core.events import ConversationRef
-from core.lru import LruDict
 
 OAUTH_STATE_TTL_S = 600
 
@@ -42,14 +41,3 @@ class SlackState:
 
     async def take_oauth_state(self, state: str) -> bool:
         return await self.redis.getdel(self.key("oauth-state", state)) is not None
-
-
-class RecentIds:
-    """The last `size` event ids this replica handed off: retries never even schedule a turn.
-    (The core's dedup stage is the guarantee across replicas; this is the cheap first line.)"""
-
-    def __init__(self, size: int = 20_000) -> None:
-        self._seen: LruDict[str, None] = LruDict(size)
-
-    def first_time(self, event_id: str) -> bool:
-        return self._seen.add(event_id, None)

@@ -13,7 +13,7 @@ from telegram.error import TelegramError
 
 from adapters.kit.keepalive import Keepalive
 from adapters.kit.lease import Lease
-from adapters.kit.mentions import MentionMemory
+from adapters.kit.memory import MentionMemory
 from adapters.kit.rates import SharedRates
 from adapters.telegram.client import build_application, identity_of
 from adapters.telegram.commands import CommandMenu, register

@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 
 from adapters.kit.chunks import split, utf16_len
-from adapters.kit.mentions import MentionMemory
+from adapters.kit.memory import MentionMemory
 from adapters.kit.rates import Rate, SharedRates
 from adapters.telegram.config import TelegramOptions
 from adapters.telegram.sending import MaybeSent, Sender, Target
