@@ -14,18 +14,8 @@ import time
 
 from redis.asyncio import Redis
 
+from adapters.kit.rates import Rate, SharedRates
 from core.lru import LruDict
-
-# Reserve the next slot for KEYS[1] with the server clock; returns the wait in microseconds.
-_RESERVE = """
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-local free = tonumber(redis.call('GET', KEYS[1]) or '0')
-local slot = math.max(now, free)
-local interval = tonumber(ARGV[1])
-redis.call('SET', KEYS[1], slot + interval, 'PX', math.floor(interval / 1000) + 1000)
-return slot - now
-"""
 
 
 class Pacer:
@@ -33,20 +23,17 @@ class Pacer:
         self, interval: float, *, redis: Redis | None = None, prefix: str = "sb:pace", keys: int = 10_000
     ) -> None:
         self.interval = interval
-        self._redis = redis
-        self._prefix = prefix
+        self._shared = SharedRates(redis, prefix) if redis is not None else None
+        self._rate = Rate(1, interval) if interval > 0 else None
         self._next: LruDict[str, float] = LruDict(keys)
         self._locks: LruDict[str, asyncio.Lock] = LruDict(keys)
-        self._reserve = redis.register_script(_RESERVE) if redis is not None else None
 
     async def wait(self, key: str) -> None:
         """Return when a send for `key` may go out (at once when the key has been quiet)."""
         if self.interval <= 0:
             return
-        if self._reserve is not None:
-            micros = int(await self._reserve(keys=[f"{self._prefix}:{key}"], args=[int(self.interval * 1e6)]))
-            if micros > 0:
-                await asyncio.sleep(micros / 1e6)
+        if self._shared is not None and self._rate is not None:  # one reservation script: kit.rates
+            await self._shared.take((key, self._rate))
             return
         lock = self._locks.get(key)
         if lock is None:
