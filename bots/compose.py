@@ -55,6 +55,7 @@ class Assembly:
     model_service: ModelService | None = None  # start()/stop() it around the hub (model answers)
     limits: EdgeLimits = field(default_factory=EdgeLimits)
     skills: tuple[Skill, ...] = ()  # what the bot can do (adapters publish their commands)
+    admin_gate: AdminGateStage | None = None  # the admin dashboard runs commands through it
 
     def http_app(self, max_body_bytes: int | None = None) -> web.Application:
         routes: list[web.AbstractRouteDef] = []
@@ -167,4 +168,5 @@ def assemble(
         model_service=model_service,
         limits=settings.limits,
         skills=skills,
+        admin_gate=admin_gate,
     )

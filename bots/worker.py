@@ -58,7 +58,8 @@ class Heartbeat:
     def beat(self) -> None:
         key = self._keys.worker(self.name)
         pipe = self._connection.pipeline(transaction=True)
-        pipe.hset(key, mapping=cast("dict[FieldT, EncodableT]", self._info))
+        info = {**self._info, **jobs.speed()}  # tokens/s of the last job, for the dashboard
+        pipe.hset(key, mapping=cast("dict[FieldT, EncodableT]", info))
         pipe.expire(key, HEARTBEAT_TTL_S)
         pipe.sadd(self._keys.workers, self.name)
         pipe.execute()

@@ -30,6 +30,10 @@ class ConversationControls:
         else:
             await self._redis.srem(key, conversation.key)
 
+    async def muted_conversations(self) -> list[str]:
+        """The keys of every muted conversation of this bot, sorted."""
+        return sorted(str(m) for m in await self._redis.smembers(self._keys.muted(self._bot)))
+
     async def disabled_skills(self, conversation: ConversationRef) -> set[str]:
         return {str(m) for m in await self.queue_disabled_skills(self._redis, conversation)}
 

@@ -17,7 +17,7 @@ from core.events import Event, Reply, SentRef, reply_to
 from core.metrics import Metrics
 from core.pipeline import Pipeline, Turn
 from core.skills import AskModel
-from core.turns import Outcome, TurnHandle, TurnRecord
+from core.turns import Outcome, RecentTurns, TurnHandle, TurnRecord, summary_of
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +56,7 @@ class Hub:
         self._tasks: set[asyncio.Task[TurnRecord]] = set()
         self._closing = False
         self.started_at = time.time()
+        self.recent = RecentTurns()  # what the admin dashboard lists (no text)
 
     # -- adapters -------------------------------------------------------------------------
     def add_adapter(self, adapter: Adapter) -> None:
@@ -140,6 +141,8 @@ class Hub:
             await self._deliver(reply_to(event, apology_for(exc), notice=True), record)
         record.outcome = turn.outcome
         self.metrics.turns.labels(turn.outcome).inc()
+        skill = turn.intent.skill if turn.intent is not None else ""
+        self.recent.add(summary_of(event.platform, event.conversation.key, turn.outcome, skill, turn.started))
         self.metrics.turn_latency.observe(time.perf_counter() - turn.started)
         return record
 

@@ -4,6 +4,8 @@ returns. Adapters hold a `TurnHandle`, never an asyncio task or an untyped value
 from __future__ import annotations
 
 import asyncio
+import time
+from collections import Counter, deque
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -75,3 +77,41 @@ class TurnHandle:
 
     def __await__(self) -> Generator[Any, None, TurnRecord]:
         return self._task.__await__()
+
+
+@dataclass(frozen=True, slots=True)
+class TurnSummary:
+    """A finished turn as the admin dashboard lists it: ids and counts, never text."""
+
+    at: float
+    platform: str
+    conversation: str  # ConversationRef.key
+    outcome: Outcome
+    skill: str  # "" when no skill ran (admin command, duplicate, muted...)
+    latency_ms: float
+
+
+class RecentTurns:
+    """The last `size` turns this hub process finished (in memory, per replica)."""
+
+    def __init__(self, size: int = 200) -> None:
+        self._turns: deque[TurnSummary] = deque(maxlen=size)
+
+    def add(self, summary: TurnSummary) -> None:
+        self._turns.append(summary)
+
+    def latest(self, count: int = 20) -> list[TurnSummary]:
+        """Newest first."""
+        return list(reversed(self._turns))[:count]
+
+    def by_outcome(self) -> dict[str, int]:
+        return dict(Counter(str(t.outcome) for t in self._turns).most_common())
+
+    def __len__(self) -> int:
+        return len(self._turns)
+
+
+def summary_of(platform: str, conversation: str, outcome: Outcome, skill: str, started: float) -> TurnSummary:
+    """`started`: the turn's `time.perf_counter()` start."""
+    latency_ms = round((time.perf_counter() - started) * 1000, 1)
+    return TurnSummary(time.time(), platform, conversation, outcome, skill, latency_ms)

@@ -40,6 +40,15 @@ class _Installed:
     engine: Engine | None = None
     worker: str = ""
     running: tuple[str, float, float] | None = None  # (job id, monotonic start, timeout in s)
+    done: int = 0  # jobs finished by this process
+    tokens_per_s: float | None = None  # of the last finished job
+
+
+def speed() -> dict[str, str]:
+    """What the worker's heartbeat adds for the hubs (admin dashboard): jobs done, last speed."""
+    if _Installed.tokens_per_s is None:
+        return {"jobs_done": str(_Installed.done)}
+    return {"jobs_done": str(_Installed.done), "tokens_per_s": f"{_Installed.tokens_per_s:.1f}"}
 
 
 def running() -> tuple[str, float, float] | None:
@@ -148,6 +157,8 @@ def _generate(connection: Any, engine: Engine, request: JobRequest) -> dict[str,
     if getattr(engine, "cut_off", False):
         counts["cut_off"] = 1  # stopped at max_tokens: the hub marks the answer and offers more
     publish(connection, request, Kind.FINAL, text=text, published_at=f"{time.time():.6f}", **counts)
+    _Installed.done += 1
+    _Installed.tokens_per_s = len(pieces) / elapsed if elapsed > 0 else None
     patiently(lambda: connection.delete(lease))
     log.info(
         "job done: %d pieces, first token %.0f ms, %.0f ms in all",
