@@ -67,6 +67,16 @@ class SupportsEphemeral(Protocol):
 
 
 @runtime_checkable
+class SupportsStaff(Protocol):
+    """A helpdesk's staff side, for a bridge: which of its agents an e-mail address is (None: no
+    agent, or the vendor cannot write as one), and where staff open a ticket."""
+
+    async def agent_for(self, email: str, account: str | None) -> str | None: ...
+
+    def link_to(self, conversation: ConversationRef) -> str: ...
+
+
+@runtime_checkable
 class SupportsHttp(Protocol):
     """Serves routes on the hub's one HTTP port (webhooks, web chat, REST)."""
 

@@ -31,6 +31,7 @@ class Audience(StrEnum):
     DIRECT = "direct"  # a direct message: only the person asking
     GROUP = "group"  # a channel, group chat or room
     TICKET = "ticket"  # a helpdesk ticket (customer, CCs and agents)
+    STAFF = "staff"  # a staff channel a ticket is mirrored into (a bridge): not the customer
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +90,7 @@ class Event:
     mentions_bot: bool = False
     message_id: str | None = None  # native id of the message, for quoting / threading
     sender_name: str | None = field(default=None, repr=False)
+    sender_email: str | None = field(default=None, repr=False)  # where the platform tells it
     attachments: tuple[Attachment, ...] = ()
     reply_visibility: Visibility = Visibility.PUBLIC  # what a reply to it becomes (helpdesk note)
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
@@ -107,6 +109,18 @@ class Event:
 
 
 @dataclass(frozen=True, slots=True)
+class Relay:
+    """A person's message carried into another conversation (a bridge), not the bot's answer.
+
+    The destination writes it as `author_id` (that person's own user id there) when given, else
+    as the bot; the bot's answer rules (stand down when a human answered, hourly cap) do not apply.
+    Whatever it writes carries the destination's marker, so its echo is never carried back."""
+
+    author_id: str | None = None
+    via: str = "Switchboard"  # where it came from, named in the written footer ("Slack")
+
+
+@dataclass(frozen=True, slots=True)
 class Reply:
     """What the bot says back, addressed to one conversation."""
 
@@ -121,6 +135,7 @@ class Reply:
     recipient_id: str | None = None  # the native user this answers (ephemeral replies, mentions)
     visibility: Visibility = Visibility.PUBLIC
     audience: Audience = Audience.GROUP
+    relay: Relay | None = None  # set: a person's message relayed here (see `Relay`)
 
     @property
     def thread_id(self) -> str | None:

@@ -91,7 +91,7 @@ class Hub:
         """Schedule a turn for `event` and return its handle at once (adapters ack before it runs)."""
         self.metrics.events_in.labels(event.platform).inc()
         loop = asyncio.get_running_loop()
-        turn = Turn(event=event, bot=self.bot)
+        turn = Turn(event=event, bot=self.bot, send_path=self.send)
         task = loop.create_task(self._reject(event) if self._closing else self._turn(turn))
         self._tasks.add(task)
         self.metrics.turns_in_flight.inc()

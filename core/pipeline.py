@@ -17,11 +17,22 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, cast
 
 from core.botdef import BotDefinition
-from core.events import Event
+from core.events import Event, Reply, SentRef
 from core.skills import Intent, SkillResult
 from core.turns import Outcome
 
 Next = Callable[["Turn"], Awaitable[SkillResult]]
+Send = Callable[[Reply], Awaitable[SentRef | None]]
+Restore = Callable[[Reply], Awaitable[Reply]]
+
+
+async def _unchanged(reply: Reply) -> Reply:
+    return reply
+
+
+async def _nowhere(reply: Reply) -> SentRef | None:
+    return None
+
 
 __all__ = ["Next", "Outcome", "Pipeline", "Prefetch", "Stage", "Turn"]
 
@@ -40,6 +51,15 @@ class Turn:
     pii: Any = None  # the PII stage's per-turn state (vault reference, restore policy)
     masked: bool = False  # True once the PII stage has replaced the text
     prefetched: dict[str, list[Any]] = field(default_factory=dict)  # Prefetch results by name
+    send_path: Send = field(default=_nowhere, repr=False)  # the hub's one send path (set by the hub)
+    restorer: Restore = field(default=_unchanged, repr=False)  # set by the PII stage once masked
+
+    async def send(self, reply: Reply) -> SentRef | None:
+        """Send `reply` now, to its own conversation (any platform), while the turn runs: restored
+        for its own destination, through the hub's one send path; returns the platform's handle
+        (None when it was not delivered). For a turn that speaks to more than the conversation it
+        came from (a bridge); the turn's answer still leaves as its result."""
+        return await self.send_path(await self.restorer(reply))
 
     def stop(self, outcome: Outcome) -> None:
         self.outcome = outcome

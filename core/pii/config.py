@@ -23,7 +23,8 @@ DIRECT = "direct"  # a direct message: only the person who wrote the values read
 CHANNEL = "channel"  # a group channel / room
 INTERNAL_NOTE = "internal_note"  # a helpdesk note only agents see
 PUBLIC_REPLY = "public_reply"  # a helpdesk reply the customer (and anyone CC'd) gets
-DESTINATIONS = (DIRECT, CHANNEL, INTERNAL_NOTE, PUBLIC_REPLY)
+MIRROR = "mirror"  # a staff chat channel a ticket is mirrored into (the Slack bridge)
+DESTINATIONS = (DIRECT, CHANNEL, INTERNAL_NOTE, PUBLIC_REPLY, MIRROR)
 
 _SENSITIVE = {"SECRET", "CREDIT_CARD", "US_SSN", "IBAN_CODE", DENIED_TERM}
 DEFAULT_RESTORE: dict[str, list[str]] = {
@@ -31,6 +32,7 @@ DEFAULT_RESTORE: dict[str, list[str]] = {
     CHANNEL: sorted(KNOWN_ENTITIES - _SENSITIVE),
     INTERNAL_NOTE: sorted(KNOWN_ENTITIES - {"SECRET"}),
     PUBLIC_REPLY: ["PERSON"],
+    MIRROR: ["PERSON"],  # more people read it than the ticket's agents: the ticket link has the rest
 }
 
 

@@ -6,6 +6,7 @@ deterministic one. With no masker configured the stage passes text through uncha
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -64,6 +65,7 @@ class PiiStage:
         turn.event = turn.event.with_text(masked.text)
         turn.pii = masked.state
         turn.masked = True
+        turn.restorer = functools.partial(self._masker.restore, masked.state)
         if self._metrics is not None:
             for entity in masked.entities:
                 self._metrics.pii_entities.labels(entity).inc()
