@@ -18,6 +18,7 @@ from core.admin import AdminCommands, check_command_namespace, default_commands
 from core.audit import AuditLog
 from core.botdef import BotDefinition
 from core.controls import ConversationControls
+from core.followups import FollowUps
 from core.http import EdgeLimits
 from core.hub import Hub, ModelGateway
 from core.metrics import Metrics
@@ -26,6 +27,7 @@ from core.pii.wiring import pii_parts
 from core.pipeline import Pipeline
 from core.routing import Router
 from core.server import ReadyCheck, build_app, redis_check
+from core.services import Services
 from core.settings import Settings
 from core.skills import Skill, collect
 from core.stages.admin_gate import AdminGateStage
@@ -106,7 +108,7 @@ def assemble(
     async def status() -> dict[str, Any]:
         return await hub_ref[0].status()
 
-    services: dict[str, Any] = {"admin_commands": commands}
+    services = Services(admin_commands=commands)
     admin_gate = AdminGateStage(commands, controls, audit, skills, status)
     stages = (  # the admin gate runs after masking: audited arguments are masked
         DedupStage(redis, keys, metrics),
@@ -118,7 +120,7 @@ def assemble(
     )
     pipeline = Pipeline(
         stages,
-        SkillDispatch(router, controls, metrics, services),
+        SkillDispatch(router, controls, metrics, services, FollowUps(redis, keys, bot.name)),
         batch=lambda: redis.pipeline(transaction=False),  # one opening round trip per turn
     )
 
@@ -135,7 +137,7 @@ def assemble(
         status_sources={"redis": redis_status},
     )
     hub_ref.append(hub)
-    services["started_at"] = hub.started_at
+    services.started_at = hub.started_at
     for adapter in adapters:
         hub.add_adapter(adapter)
     ready_checks: dict[str, ReadyCheck] = {"redis": redis_check(redis), **pii.ready_checks}
@@ -153,6 +155,7 @@ def assemble(
             how_to_start_worker=hint if require_worker else None,
         )
         model_service.attach(hub, commands, ready_checks)
+        services.model = model_service
     check_command_namespace(skills, commands, source=source)
     return Assembly(
         hub=hub,

@@ -77,6 +77,15 @@ class SupportsStaff(Protocol):
 
 
 @runtime_checkable
+class SupportsTicketUpdate(Protocol):
+    """Applies `Reply.ticket` (tags, priority, assignment) in the same write as the reply's text;
+    a reply with no text then carries the update alone. The hub drops a text-less reply for
+    adapters without this capability (there is nothing for them to show)."""
+
+    ticket_updates: bool  # True
+
+
+@runtime_checkable
 class SupportsHttp(Protocol):
     """Serves routes on the hub's one HTTP port (webhooks, web chat, REST)."""
 

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_core import ErrorDetails
 
 from core.errors import ConfigError
+from core.knowledge import KnowledgeConfig
 from core.model.config import ModelConfig, with_env
 from core.pii.config import PiiConfig
 
@@ -51,6 +52,7 @@ class BotDefinition(Strict):
     memory: MemoryConfig = MemoryConfig()
     pii: PiiConfig = PiiConfig()
     model: ModelConfig = ModelConfig()
+    knowledge: KnowledgeConfig = KnowledgeConfig()
 
     @field_validator("admins")
     @classmethod

@@ -121,6 +121,42 @@ class Relay:
 
 
 @dataclass(frozen=True, slots=True)
+class TicketUpdate:
+    """Changes to a helpdesk ticket that travel with a reply (its note or answer), applied by the
+    helpdesk adapter in the same guarded write. Other adapters ignore them."""
+
+    add_tags: tuple[str, ...] = ()
+    remove_tags: tuple[str, ...] = ()
+    priority: str | None = None  # "low" | "normal" | "high" | "urgent"
+    assign_group: str | None = None
+    assign_agent: str | None = None
+
+    def __bool__(self) -> bool:
+        return bool(
+            self.add_tags or self.remove_tags or self.priority or self.assign_group or self.assign_agent
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "add_tags": list(self.add_tags),
+            "remove_tags": list(self.remove_tags),
+            "priority": self.priority,
+            "assign_group": self.assign_group,
+            "assign_agent": self.assign_agent,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> TicketUpdate:
+        return cls(
+            add_tags=tuple(str(t) for t in data.get("add_tags") or ()),
+            remove_tags=tuple(str(t) for t in data.get("remove_tags") or ()),
+            priority=data.get("priority"),
+            assign_group=data.get("assign_group"),
+            assign_agent=data.get("assign_agent"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class Reply:
     """What the bot says back, addressed to one conversation."""
 
@@ -136,6 +172,7 @@ class Reply:
     visibility: Visibility = Visibility.PUBLIC
     audience: Audience = Audience.GROUP
     relay: Relay | None = None  # set: a person's message relayed here (see `Relay`)
+    ticket: TicketUpdate | None = None  # tags, priority, assignment (helpdesk adapters apply it)
 
     @property
     def thread_id(self) -> str | None:
@@ -174,6 +211,7 @@ def reply_to(
     ephemeral: bool = False,
     interim: bool = False,
     visibility: Visibility | None = None,
+    ticket: TicketUpdate | None = None,
 ) -> Reply:
     """A reply to `event`, in the same conversation (and thread), addressed to its sender."""
     return Reply(
@@ -187,4 +225,5 @@ def reply_to(
         recipient_id=event.sender_id,
         visibility=visibility or event.reply_visibility,
         audience=audience_of(event),
+        ticket=ticket,
     )

@@ -10,13 +10,13 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 from core import messages
-from core.adapter import Adapter, SupportsStatus, SupportsWorking
+from core.adapter import Adapter, SupportsStatus, SupportsTicketUpdate, SupportsWorking
 from core.botdef import BotDefinition
 from core.errors import is_outage
 from core.events import Event, Reply, SentRef, reply_to
 from core.metrics import Metrics
 from core.pipeline import Pipeline, Turn
-from core.skills import AskModel
+from core.skills import AskModel, Results
 from core.turns import Outcome, RecentTurns, TurnHandle, TurnRecord, summary_of
 
 log = logging.getLogger(__name__)
@@ -154,6 +154,10 @@ class Hub:
             await sign.working(event.conversation, event.message_id, True)
         try:
             result = await self.pipeline.run(turn)
+            if isinstance(result, Results):
+                for reply in result.replies:
+                    await self._deliver(reply, record)
+                result = result.ask
             if isinstance(result, AskModel):
                 result = await self._ask_model(turn, result)
         finally:
@@ -161,7 +165,7 @@ class Hub:
                 await self._working_off(sign, event)
         if isinstance(result, Reply):
             await self._deliver(result, record)
-        elif result is None and turn.outcome == Outcome.REPLIED:
+        elif result is None and turn.outcome == Outcome.REPLIED and not record.replies:
             turn.stop(Outcome.IGNORED)
 
     async def _working_off(self, sign: SupportsWorking, event: Event) -> None:
@@ -189,6 +193,8 @@ class Hub:
             log.error("no adapter for reply", extra={"platform": platform})
             self.metrics.replies_sent.labels(platform, "no_adapter").inc()
             return None
+        if not reply.text.strip() and not reply.attachments and not isinstance(adapter, SupportsTicketUpdate):
+            return None  # a ticket update alone: nothing to show on this platform
         try:
             sent = await adapter.send(reply)
         except Exception as exc:  # noqa: BLE001

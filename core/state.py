@@ -24,6 +24,9 @@ class Keys:
     def disabled_skills(self, bot: str, conversation: str) -> str:
         return f"{self.prefix}:{bot}:disabled:{conversation}"
 
+    def follow_up(self, bot: str, conversation: str, sender: str) -> str:
+        return f"{self.prefix}:{bot}:follow-up:{conversation}:{sender}"
+
     def memory(self, bot: str, conversation: str) -> str:
         return f"{self.prefix}:{bot}:memory:{conversation}"
 

@@ -22,8 +22,7 @@ from core.skills import SkillContext, SkillResult, skill
     ],
 )
 async def about(ctx: SkillContext) -> SkillResult:
-    started = ctx.services.get("started_at", time.time())
-    uptime = int(time.time() - started)
+    uptime = int(time.time() - ctx.services.started_at)
     model = ctx.bot.model
     brain = "no language model yet" if model.backend == "none" else f"model {model.name or model.backend}"
     text = (

@@ -32,7 +32,7 @@ async def help_skill(ctx: SkillContext) -> SkillResult:
     fallback = next((s for s in ctx.skills if s.name == ctx.bot.fallback), None)
     if fallback is not None and fallback.description:
         lines.append(f"• anything else — {fallback.description}")
-    admin_commands = ctx.services.get("admin_commands")
+    admin_commands = ctx.services.admin_commands
     if admin_commands is not None and ctx.bot.is_admin(ctx.event.qualified_sender):
         lines.append("")
         lines.append("Admin commands (you are an admin here):")

@@ -144,3 +144,8 @@ class Kind:
 def history_from_memory(rows: list[dict[str, str]]) -> tuple[tuple[str, str], ...]:
     """Conversation memory rows -> (role, text) pairs, without the current message."""
     return tuple((row.get("role", "user"), row.get("text", "")) for row in rows if row.get("text"))
+
+
+def with_footer(answer: str, footer: str) -> str:
+    """The model's answer with the skill's footer (e.g. its sources) under it."""
+    return f"{answer.rstrip()}\n\n{footer}" if footer else answer

@@ -18,8 +18,8 @@ from core import messages
 from core.adapter import SupportsEdit, SupportsWorking
 from core.botdef import BotDefinition
 from core.errors import MaskingError
-from core.events import ConversationRef, Reply
-from core.model.contract import Kind
+from core.events import ConversationRef, Reply, TicketUpdate
+from core.model.contract import Kind, with_footer
 from core.model.pending import PendingStore, PendingTurn
 from core.stages.memory import ConversationMemory
 from core.stages.pii import Masker
@@ -145,7 +145,8 @@ class Delivery:
             text = turn.result_text
             if turn.reason == CUT_OFF:  # it stopped at max_tokens: say so, and how to get the rest
                 text = f"{text.rstrip()}…\n\n{messages.CUT_OFF}"
-            reply = await self._restore(turn, self._reply(turn, text), partial=False)
+            text = with_footer(text, turn.footer)
+            reply = await self._restore(turn, self._reply(turn, text, ticket=turn.ticket), partial=False)
         else:
             text = FAILURE_MESSAGES.get(turn.reason, messages.MODEL_UNAVAILABLE)
             reply = self._reply(turn, text, notice=True)
@@ -170,7 +171,9 @@ class Delivery:
             "model turn delivered (%s)", outcome, extra={"event_id": turn.event_id, "job_id": turn.job_id}
         )
 
-    def _reply(self, turn: PendingTurn, text: str, *, notice: bool = False) -> Reply:
+    def _reply(
+        self, turn: PendingTurn, text: str, *, notice: bool = False, ticket: TicketUpdate | None = None
+    ) -> Reply:
         return Reply(
             text=text,
             conversation=turn.conversation,
@@ -180,6 +183,7 @@ class Delivery:
             recipient_id=turn.recipient_id,
             audience=turn.audience,
             visibility=turn.visibility,
+            ticket=ticket,
         )
 
     async def _restore(self, turn: PendingTurn, reply: Reply, *, partial: bool) -> Reply:

@@ -21,7 +21,7 @@ from redis.asyncio import Redis
 from core import messages
 from core.adapter import SupportsEdit
 from core.events import Reply, SentRef, audience_of, reply_to
-from core.model.contract import JobRequest, ModelKeys, history_from_memory
+from core.model.contract import JobRequest, ModelKeys, history_from_memory, with_footer
 from core.model.pending import PendingStore, PendingTurn
 from core.model.queue import ModelQueues
 from core.model.routing import ModelRouter
@@ -92,7 +92,7 @@ class QueueGateway:
             digest = self._keys.cache(cache_digest(model, request))
             cached = cast("str | None", await self._redis.get(digest))
             if cached:
-                return await self._cached_answer(turn, cached)
+                return await self._cached_answer(turn, cached, ask)
             request = replace(request, cache_key=digest, cache_ttl_s=config.cache_ttl_s)
         if self._watch is not None and not await self._watch.serving(model):
             log.info("no live worker for the model; told the person", extra={"event_id": turn.event.id})
@@ -109,10 +109,12 @@ class QueueGateway:
             quote_id=turn.event.message_id,
             recipient_id=turn.event.sender_id,
             audience=audience_of(turn.event),
-            visibility=turn.event.reply_visibility,
+            visibility=ask.visibility or turn.event.reply_visibility,
             pii=turn.pii,
             stream=request.stream,
             payload=request.to_payload(),
+            footer=ask.footer,
+            ticket=ask.ticket,
         )
         deadline = time.time() + config.wait_timeout_s
         await self._store.create(pending, deadline, ttl_s=config.wait_timeout_s + 3600)
@@ -132,10 +134,11 @@ class QueueGateway:
             return False
         return isinstance(self._hub.adapters.get(turn.event.platform), SupportsEdit)
 
-    async def _cached_answer(self, turn: Turn, masked_text: str) -> Reply:
+    async def _cached_answer(self, turn: Turn, masked_text: str, ask: AskModel) -> Reply:
         log.info("answer cache hit", extra={"event_id": turn.event.id})
         await self._memory.remember(turn.bot, turn.event.conversation, ("assistant", masked_text))
-        reply = reply_to(turn.event, masked_text)
+        text = with_footer(masked_text, ask.footer)
+        reply = reply_to(turn.event, text, visibility=ask.visibility, ticket=ask.ticket)
         if self._masker is not None:
             reply = await self._masker.restore(turn.pii, reply)
         return reply

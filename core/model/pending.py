@@ -15,7 +15,7 @@ from typing import Any, cast
 from redis.asyncio import Redis
 from redis.typing import EncodableT, FieldT
 
-from core.events import Audience, ConversationRef, SentRef, Visibility
+from core.events import Audience, ConversationRef, SentRef, TicketUpdate, Visibility
 from core.model.contract import ModelKeys
 
 CONVERSATION_TTL_S = 86_400
@@ -54,6 +54,8 @@ class PendingTurn:
     attempt: int = 1
     stream: bool = False
     payload: dict[str, Any] = field(default_factory=dict, repr=False)
+    footer: str = field(default="", repr=False)  # masked text under the final answer (sources)
+    ticket: TicketUpdate | None = None  # goes with the final answer to a helpdesk
     sent: SentRef | None = None
     result_kind: str = ""
     result_text: str = field(default="", repr=False)
@@ -75,6 +77,8 @@ class PendingTurn:
             "attempt": str(self.attempt),
             "stream": "1" if self.stream else "0",
             "payload": json.dumps(self.payload),
+            "footer": self.footer,
+            "ticket": json.dumps(self.ticket.to_dict()) if self.ticket else "",
             "created": repr(self.created),
         }
 
@@ -98,6 +102,8 @@ class PendingTurn:
             attempt=int(data.get("attempt") or 1),
             stream=data.get("stream") == "1",
             payload=json.loads(data.get("payload") or "{}"),
+            footer=data.get("footer", ""),
+            ticket=TicketUpdate.from_dict(json.loads(data["ticket"])) if data.get("ticket") else None,
             sent=sent,
             result_kind=data.get("result_kind", ""),
             result_text=data.get("result_text", ""),

@@ -77,6 +77,14 @@ class ModelService:
             admin_commands.add(model_command(self.router, self.workers))
         ready_checks["models"] = ready_check(self.redis, self.keys, bot)
 
+    async def available(self) -> bool:
+        """Whether a question would be answered now (`ModelStatus` for skills)."""
+        if self.hub is None:
+            return False
+        if self.watch is None:
+            return True
+        return await self.watch.serving(await self.router.choose(self.hub.bot))
+
     async def workers(self) -> dict[str, int]:
         return workers_by_model(await live_workers(self.redis, self.keys))
 

@@ -10,7 +10,7 @@ from redis.asyncio import Redis
 from core.botdef import BotDefinition
 from core.events import ConversationRef, Reply
 from core.pipeline import Next, Turn
-from core.skills import SkillResult
+from core.skills import Results, SkillResult
 from core.state import Keys
 
 
@@ -67,7 +67,9 @@ class MemoryStage:
         turn.history = self._memory.decode(rows[0]) if rows else []
         result = await call_next(turn)
         entries = [("user", turn.event.text)]
-        if isinstance(result, Reply) and not result.notice:
-            entries.append(("assistant", result.text))
+        replies = result.replies if isinstance(result, Results) else (result,)
+        for reply in replies:
+            if isinstance(reply, Reply) and not reply.notice and reply.text:
+                entries.append(("assistant", reply.text))
         await self._memory.remember(turn.bot, conversation, *entries)
         return result

@@ -15,7 +15,7 @@ from core import messages
 from core.errors import MaskingError, is_outage
 from core.events import Reply, reply_to
 from core.pipeline import Next, Outcome, Turn
-from core.skills import SkillResult
+from core.skills import Results, SkillResult
 
 log = logging.getLogger(__name__)
 
@@ -71,9 +71,16 @@ class PiiStage:
                 self._metrics.pii_entities.labels(entity).inc()
         result = await call_next(turn)
         if isinstance(result, Reply):
-            try:
-                return await self._masker.restore(turn.pii, result)
-            except MaskingError:
-                log.error("PII restore failed; sending masked text", extra={"event_id": turn.event.id})
-                return result
+            return await self._restore(turn, result)
+        if isinstance(result, Results):
+            items = [await self._restore(turn, i) if isinstance(i, Reply) else i for i in result.items]
+            return Results(tuple(items))
         return result
+
+    async def _restore(self, turn: Turn, reply: Reply) -> Reply:
+        assert self._masker is not None
+        try:
+            return await self._masker.restore(turn.pii, reply)
+        except MaskingError:
+            log.error("PII restore failed; sending masked text", extra={"event_id": turn.event.id})
+            return reply
