@@ -25,7 +25,7 @@ from adapters.kit.http import HttpError
 from adapters.kit.route import MalformedPayload, VerifiedRoute, parse_json_object
 from core.adapter import Receive
 from core.errors import AdapterError
-from core.events import Reply, SentRef, Visibility
+from core.events import Reply, SentRef, TicketUpdate, Visibility
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +50,7 @@ class HelpdeskAdapter:
         self.bot_id = ""
         self._receive: Receive | None = None
         self.stood_down: list[str] = []  # reasons, newest last (status and tests); no ticket text
+        self.ticket_updates = True  # SupportsTicketUpdate: tags, priority and assignment travel with replies
 
     # -- lifecycle ----------------------------------------------------------------------------
     async def start(self, receive: Receive) -> None:
@@ -84,6 +85,8 @@ class HelpdeskAdapter:
         payload = parse_json_object(body)
         delivery = self.vendor.delivery_id(request.headers, payload, body)
         parsed = read_ticket(self.vendor, payload, delivery, self.bot_id)
+        if isinstance(parsed, Ticket) and self._watched(parsed):
+            return await self._hand_over(parsed, delivery, Visibility.INTERNAL, human=True)
         if isinstance(parsed, Skip) or not parsed.answerable:
             if not await self.state.first_delivery(delivery):
                 return {"status": "duplicate"}
@@ -92,10 +95,24 @@ class HelpdeskAdapter:
             reason = parsed.reason if isinstance(parsed, Skip) else f"{parsed.kind} by {parsed.author_role}"
             log.info("%s webhook ignored: %s", self.name, reason, extra={"platform": self.name})
             return {"status": "ignored", "reason": reason}
-        event = parsed.to_event(self.name)
         visibility = Visibility.PUBLIC if self.options.public_replies else Visibility.INTERNAL
-        event = dataclasses.replace(event, reply_visibility=visibility)
-        if not await self.state.claim(delivery, event.id, parsed, time.time()):  # one round trip
+        return await self._hand_over(parsed, delivery, visibility)
+
+    def _watched(self, ticket: Ticket) -> bool:
+        """An agent's reply or note that the ticket skills asked to see (`agent_events`)."""
+        return (
+            self.options.agent_events
+            and ticket.kind in HUMAN_ACTIVITY
+            and ticket.author_role is AuthorRole.AGENT
+        )
+
+    async def _hand_over(
+        self, ticket: Ticket, delivery: str, visibility: Visibility, *, human: bool = False
+    ) -> dict[str, Any]:
+        event = dataclasses.replace(ticket.to_event(self.name), reply_visibility=visibility)
+        if human:  # an agent is on it, whatever the skills make of the event
+            await self.state.human_seen(ticket.ref)
+        if not await self.state.claim(delivery, event.id, ticket, time.time()):  # one round trip
             return {"status": "duplicate"}
         if self._receive is not None:
             self._receive(event)
@@ -117,18 +134,19 @@ class HelpdeskAdapter:
         if asked is None:
             self._stand_down("the event's context expired or was never recorded")
             return None
-        marker = marker_for(event_id)
-        if not await self.state.lock_write(marker):
+        has_text = bool(reply.text.strip())
+        marker = marker_for(event_id, "" if reply.visibility is Visibility.PUBLIC else "internal")
+        if not await self.state.lock_write(marker if has_text else marker + "-update"):
             self._stand_down("another replica is writing this answer")
             return None
-        keep_reservation = False
+        keep_reservation = not has_text  # a ticket update alone is not an answer
         try:
-            if not await self.state.reserve_answer(ref, self.options.max_answers_per_hour):
+            if has_text and not await self.state.reserve_answer(ref, self.options.max_answers_per_hour):
                 self._stand_down("hourly answer cap reached for the ticket")
                 keep_reservation = True  # nothing was reserved
                 return None
             current = await self.vendor.state(ref, account)
-            done = already_written(current, marker)
+            done = already_written(current, marker) if has_text else None
             if done is not None:
                 return SentRef(self.name, done.id, ref)
             reason = stand_down_reason(current, asked, self.bot_id)
@@ -137,6 +155,10 @@ class HelpdeskAdapter:
             if reason is not None:
                 self._stand_down(reason)
                 return None
+            if reply.ticket:
+                await self._update(ref, account, reply.ticket)
+            if not has_text:
+                return SentRef(self.name, "", ref)
             # the reply may ask for less than the policy allows (an internal note), never for more
             public = (
                 reply.visibility is Visibility.PUBLIC and self.options.public_replies and not current.closed
@@ -157,6 +179,16 @@ class HelpdeskAdapter:
             if not keep_reservation:
                 await self.state.release_answer(ref)
             await self.state.unlock_write(marker)
+
+    async def _update(self, ref: str, account: str, change: TicketUpdate) -> None:
+        """Tags, priority, assignment: before the comment, so a note saying "handed to the team"
+        never stands on a ticket that was not handed over."""
+        try:
+            skipped = await self.vendor.update(ref, account, change)
+        except HttpError as exc:
+            raise AdapterError(f"{self.name}: ticket update not applied ({exc})") from None
+        for what in skipped:
+            log.warning("%s: %s", self.name, what, extra={"platform": self.name})
 
     def _stand_down(self, reason: str) -> None:
         log.info("%s: bot stands down: %s", self.name, reason, extra={"platform": self.name})

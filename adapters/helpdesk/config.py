@@ -23,6 +23,10 @@ class HelpdeskOptions(BaseModel):
     marker: str = Field("Switchboard", min_length=1, max_length=40, description="name in the bot's footer")
     secret_header: str = Field("X-Switchboard-Secret", description="Freshdesk: header carrying the secret")
     max_body_bytes: int = Field(512 * 1024, ge=1024)
+    agent_events: bool = Field(
+        False,
+        description="hand agents' replies and notes to the ticket skills (draft tracking, /switchboard)",
+    )
     # generic hooks only
     scheme: str = Field("standard", pattern="^(standard|hmac)$")
     secret_env: str = ""

@@ -20,10 +20,12 @@ WRITE_LOCK_S = 120
 CLOCK_SLACK_S = 2.0  # vendors stamp comments to the second; err on the side of standing down
 
 
-def marker_for(event_id: str) -> str:
-    """The reference the bot puts in its comment footer: stable for one event, so a retry, a
-    redelivery or another replica can find the comment it already wrote."""
-    return "sb-" + hashlib.sha256(event_id.encode()).hexdigest()[:12]
+def marker_for(event_id: str, part: str = "") -> str:
+    """The reference the bot puts in its comment footer: stable for one event (and one part of the
+    answer: a note and a public reply to the same event are two parts), so a retry, a redelivery
+    or another replica can find the comment it already wrote."""
+    key = f"{event_id}#{part}" if part else event_id
+    return "sb-" + hashlib.sha256(key.encode()).hexdigest()[:12]
 
 
 def has_marker(body: str) -> bool:
@@ -36,6 +38,7 @@ class Asked:
 
     received_at: float
     assignee: str
+    comment_id: str = ""  # the comment that was the event (an agent's note asking the bot)
 
 
 class HelpdeskState:
@@ -53,7 +56,9 @@ class HelpdeskState:
     async def claim(self, delivery_id: str, event_id: str, ticket: Ticket, received_at: float) -> bool:
         """`first_delivery` and the event's context for the write-time checks, in one round trip
         (the context is written once too: NX, so a duplicate never moves `received_at`)."""
-        data = json.dumps({"received_at": received_at, "assignee": ticket.assignee})
+        data = json.dumps(
+            {"received_at": received_at, "assignee": ticket.assignee, "comment_id": ticket.comment_id}
+        )
         async with self.redis.pipeline(transaction=False) as pipe:
             pipe.set(self.key("delivery", delivery_id), "1", nx=True, ex=DELIVERY_TTL_S)
             pipe.set(self.key("asked", event_id), data, nx=True, ex=CONTEXT_TTL_S)
@@ -65,7 +70,9 @@ class HelpdeskState:
         if not raw:
             return None
         data = json.loads(raw)
-        return Asked(float(data["received_at"]), str(data.get("assignee") or ""))
+        return Asked(
+            float(data["received_at"]), str(data.get("assignee") or ""), str(data.get("comment_id") or "")
+        )
 
     async def human_seen(self, ref: str, at: float | None = None) -> None:
         """A human agent replied or noted on the ticket (from a webhook)."""
@@ -104,6 +111,8 @@ def already_written(state: TicketState, marker: str) -> Comment | None:
 def stand_down_reason(state: TicketState, asked: Asked, bot_id: str) -> str | None:
     """Why the bot must not write now, or None. Checked on the state read right before the write."""
     for comment in state.comments:
+        if asked.comment_id and comment.id == asked.comment_id:
+            continue  # the agent's own request to the bot
         human = not comment.by_customer and comment.author_id != bot_id and not has_marker(comment.body)
         if human and comment.created_at >= asked.received_at - CLOCK_SLACK_S:
             return "a human agent answered since the event"

@@ -64,7 +64,9 @@ class Ticket:
         return Event(
             id=f"{platform}:{self.delivery_id}",
             conversation=ConversationRef(platform, self.ref, workspace_id=self.account or None),
-            sender_id=self.requester or self.author_id,
+            sender_id=self.author_id
+            if self.author_role is AuthorRole.AGENT
+            else self.requester or self.author_id,
             text=text,
             kind=EventKind.TICKET,
             message_id=self.comment_id or None,
@@ -79,6 +81,7 @@ class Ticket:
                     "tags": list(self.tags),
                     "channel": self.channel,
                     "sla_due": self.sla_due,
+                    "comment_id": self.comment_id,
                 }
             },
         )

@@ -11,6 +11,9 @@ from adapters.helpdesk.config import HelpdeskConfig
 from adapters.helpdesk.ticket import Skip, Ticket, TicketState
 from adapters.kit.http import FindExisting, HttpClient, SharedSession, Sleep
 from adapters.kit.verify import Verifier
+from core.events import TicketUpdate
+
+PRIORITIES = ("low", "normal", "high", "urgent")  # the vendor-neutral scale of TicketUpdate.priority
 
 
 class Vendor:
@@ -63,6 +66,11 @@ class Vendor:
         """Add one comment; returns its id. A non-idempotent POST: `find` is asked before a repeat."""
         raise NotImplementedError
 
+    async def update(self, ref: str, account: str, change: TicketUpdate) -> list[str]:
+        """Apply tags, priority and assignment (each call idempotent: adding a tag twice, setting
+        the same priority again change nothing). Returns what this vendor could not apply."""
+        return [f"{self.label} takes no ticket updates"]
+
 
 def pick(data: Any, *path: str | int, default: Any = None) -> Any:
     """`pick(payload, "a", "b", 0)`: a nested value, or `default` where the shape differs."""
@@ -74,6 +82,15 @@ def pick(data: Any, *path: str | int, default: Any = None) -> Any:
         else:
             return default
     return default if data is None else data
+
+
+def level(priority: str | None, scale: tuple[Any, ...]) -> Any:
+    """The vendor's value for a neutral priority: `scale` lists it for low, normal, high, urgent."""
+    return scale[PRIORITIES.index(priority)] if priority in PRIORITIES else None
+
+
+def numeric(value: str) -> int | str:
+    return int(value) if value.isdigit() else value
 
 
 def text_of(value: Any) -> str:

@@ -34,6 +34,9 @@ class FakeTicket:
     assignee: str = ""
     requester: str = CUSTOMER_ID
     comments: list[FakeComment] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    priority: str = ""
+    group: str = ""
 
 
 @dataclass
@@ -54,6 +57,7 @@ class FakeHelpdesk:
         self.vendor = vendor
         self.tickets: dict[str, FakeTicket] = {}
         self.writes: list[Write] = []
+        self.updates: list[Write] = []  # ticket field updates (tags, priority, group), as received
         self.rate_limit: list[dict[str, str]] = []  # headers of 429s to answer the next writes with
         self.fail_after_store = 0  # the next N writes are stored, then answered 500
         self._ids = itertools.count(5000)
@@ -88,6 +92,30 @@ class FakeHelpdesk:
         )
         ticket.comments.append(comment)
         return comment
+
+    def apply(
+        self,
+        ref: str,
+        body: dict[str, Any],
+        *,
+        add: list[str] | None = None,
+        remove: list[str] | None = None,
+        tags: list[str] | None = None,
+        priority: Any = None,
+        group: Any = None,
+    ) -> FakeTicket:
+        """A ticket field update: tags added, removed or replaced, priority and group set."""
+        ticket = self.ticket(ref)
+        if tags is not None:
+            ticket.tags = list(tags)
+        ticket.tags += [t for t in add or () if t not in ticket.tags]
+        ticket.tags = [t for t in ticket.tags if t not in (remove or ())]
+        if priority is not None:
+            ticket.priority = str(priority)
+        if group is not None:
+            ticket.group = str(group)
+        self.updates.append(Write(ref, body, stored=True))
+        return ticket
 
     def bot_comments(self, ref: str | None = None) -> list[FakeComment]:
         refs = [ref] if ref else list(self.tickets)

@@ -42,7 +42,18 @@ def zendesk(fake: FakeHelpdesk) -> None:
 
     async def update(r: web.Request) -> web.Response:
         body = await r.json()
-        comment = body["ticket"]["comment"]
+        fields = body["ticket"]
+        if "comment" not in fields:  # a field update: tags, priority, group, assignee
+            t = fake.apply(
+                r.match_info["id"],
+                body,
+                add=fields.get("additional_tags"),
+                remove=fields.get("remove_tags"),
+                priority=fields.get("priority"),
+                group=fields.get("group_id"),
+            )
+            return web.json_response({"ticket": {"id": int(t.ref), "tags": t.tags, "priority": t.priority}})
+        comment = fields["comment"]
         got = fake._write(r.match_info["id"], body, comment["body"], comment.get("public", True))
         if isinstance(got, web.Response):
             return got
@@ -70,8 +81,20 @@ def freshdesk(fake: FakeHelpdesk) -> None:
                 "status": FRESHDESK_STATUS.get(t.status, 2),
                 "requester_id": int(t.requester),
                 "responder_id": _num(t.assignee) or None,
+                "tags": t.tags,
             }
         )
+
+    async def change(r: web.Request) -> web.Response:
+        body = await r.json()
+        t = fake.apply(
+            r.match_info["id"],
+            body,
+            tags=body.get("tags"),
+            priority=body.get("priority"),
+            group=body.get("group_id"),
+        )
+        return web.json_response({"id": int(t.ref), "tags": t.tags})
 
     async def conversations(r: web.Request) -> web.Response:
         t = fake.ticket(r.match_info["id"])
@@ -102,6 +125,7 @@ def freshdesk(fake: FakeHelpdesk) -> None:
 
     fake.app.router.add_get("/api/v2/agents/me", me)
     fake.app.router.add_get("/api/v2/tickets/{id}", show)
+    fake.app.router.add_put("/api/v2/tickets/{id}", change)
     fake.app.router.add_get("/api/v2/tickets/{id}/conversations", conversations)
     fake.app.router.add_post("/api/v2/tickets/{id}/notes", writer(False))
     fake.app.router.add_post("/api/v2/tickets/{id}/reply", writer(True))

@@ -13,12 +13,14 @@ from typing import Any
 
 from adapters.helpdesk.text import plain
 from adapters.helpdesk.ticket import AuthorRole, Comment, Skip, Ticket, TicketKind, TicketState, comment_kind
-from adapters.helpdesk.vendor import Vendor, pick, text_of
+from adapters.helpdesk.vendor import Vendor, level, numeric, pick, text_of
 from adapters.kit.http import FindExisting
 from adapters.kit.route import MalformedPayload
 from adapters.kit.verify import HmacVerifier, Verifier
+from core.events import TicketUpdate
 
 CLOSED = {"resolved"}
+PRIORITY = ("low", "medium", "high", "urgent")
 INCOMING = {"incoming", 0}
 
 
@@ -131,3 +133,22 @@ class Chatwoot(Vendor):
             "POST", self._base(account, ref) + "/messages", json=body, find_existing=find
         )
         return str(result.data) if result.recovered else text_of(pick(result.data, "id"))
+
+    async def update(self, ref: str, account: str, change: TicketUpdate) -> list[str]:
+        base = self._base(account, ref)
+        if change.add_tags or change.remove_tags:  # POST labels replaces them: merge with what is there
+            current = (await self.client.get(base + "/labels")).data or {}
+            labels = [
+                str(t) for t in pick(current, "payload", default=[]) if str(t) not in change.remove_tags
+            ]
+            labels += [t for t in change.add_tags if t not in labels]
+            await self.client.request("POST", base + "/labels", json={"labels": labels}, idempotent=True)
+        if change.priority:
+            body = {"priority": level(change.priority, PRIORITY)}
+            await self.client.request("POST", base + "/toggle_priority", json=body, idempotent=True)
+        if change.assign_group or change.assign_agent:
+            body = {"team_id": numeric(change.assign_group)} if change.assign_group else {}
+            if change.assign_agent:
+                body["assignee_id"] = numeric(change.assign_agent)
+            await self.client.request("POST", base + "/assignments", json=body, idempotent=True)
+        return []

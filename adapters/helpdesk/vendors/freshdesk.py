@@ -15,12 +15,14 @@ from typing import Any
 
 from adapters.helpdesk.text import plain
 from adapters.helpdesk.ticket import AuthorRole, Comment, Skip, Ticket, TicketKind, TicketState
-from adapters.helpdesk.vendor import Vendor, pick, text_of
+from adapters.helpdesk.vendor import Vendor, level, numeric, pick, text_of
 from adapters.kit.http import FindExisting
 from adapters.kit.route import MalformedPayload
 from adapters.kit.verify import SecretHeaderVerifier, Verifier
+from core.events import TicketUpdate
 
 CLOSED = {"4", "5", "resolved", "closed"}  # 4 Resolved, 5 Closed
+PRIORITY = (1, 2, 3, 4)  # Low, Medium, High, Urgent
 EVENTS = {
     "ticket_created": TicketKind.CREATED,
     "customer_replied": TicketKind.CUSTOMER_REPLIED,
@@ -136,3 +138,19 @@ class Freshdesk(Vendor):
         )
         result = await self.client.request("POST", path, json=body, find_existing=find)
         return str(result.data) if result.recovered else text_of(pick(result.data, "id"))
+
+    async def update(self, ref: str, account: str, change: TicketUpdate) -> list[str]:
+        fields: dict[str, Any] = {}
+        if change.add_tags or change.remove_tags:  # `tags` replaces the list: merge with what is there
+            current = (await self.client.get(f"/api/v2/tickets/{ref}")).data or {}
+            tags = [str(t) for t in current.get("tags") or () if str(t) not in change.remove_tags]
+            fields["tags"] = tags + [t for t in change.add_tags if t not in tags]
+        if change.priority:
+            fields["priority"] = level(change.priority, PRIORITY)
+        if change.assign_group:
+            fields["group_id"] = numeric(change.assign_group)
+        if change.assign_agent:
+            fields["responder_id"] = numeric(change.assign_agent)
+        if fields:
+            await self.client.request("PUT", f"/api/v2/tickets/{ref}", json=fields, idempotent=True)
+        return []

@@ -29,6 +29,7 @@ from adapters.helpdesk.vendor import Vendor, text_of
 from adapters.kit.http import FindExisting, HttpError, SharedSession, Sleep
 from adapters.kit.route import MalformedPayload
 from adapters.kit.verify import HmacVerifier, Verifier, standard_webhooks
+from core.events import TicketUpdate
 
 ROLES = {"customer": AuthorRole.CUSTOMER, "agent": AuthorRole.AGENT, "bot": AuthorRole.BOT}
 REQUIRED_FIELDS = ("ticket", "text")
@@ -124,6 +125,23 @@ class GenericHook(Vendor):
         headers = self._signed(body, reference)
         await self.client.request("POST", url, data=body, headers=headers, idempotent=True)
         return reference
+
+    async def update(self, ref: str, account: str, change: TicketUpdate) -> list[str]:
+        """`{"type": "switchboard.update", "ticket", "update": {add_tags, remove_tags, priority,
+        assign_group, assign_agent}, "reference"}` to the callback URL, signed like answers."""
+        url = self.config.options.callback_url
+        if not url:
+            raise HttpError(f"{self.name}: no callback_url configured: the update cannot be delivered")
+        update = change.to_dict()
+        reference = hashlib.sha256(json.dumps([ref, update], sort_keys=True).encode()).hexdigest()[:16]
+        body = json.dumps(
+            {"type": "switchboard.update", "ticket": ref, "update": update, "reference": reference},
+            separators=(",", ":"),
+        ).encode()
+        await self.client.request(
+            "POST", url, data=body, headers=self._signed(body, reference), idempotent=True
+        )
+        return []
 
     def _signed(self, body: bytes, reference: str) -> dict[str, str]:
         secret = self.config.secret("webhook_secret")

@@ -18,6 +18,7 @@ from adapters.helpdesk.vendor import Vendor, pick, text_of
 from adapters.kit.http import FindExisting
 from adapters.kit.route import MalformedPayload
 from adapters.kit.verify import HmacVerifier, Verifier
+from core.events import TicketUpdate
 
 API_VERSION = "2.11"
 TOPICS = {
@@ -163,3 +164,27 @@ class Intercom(Vendor):
             return str(result.data)
         parts = _parts(result.data)
         return text_of(parts[-1].get("id")) if parts else ref
+
+    async def update(self, ref: str, account: str, change: TicketUpdate) -> list[str]:
+        for name in change.add_tags:  # POST /tags creates the tag or returns the one of that name
+            created = await self.client.request("POST", "/tags", json={"name": name}, idempotent=True)
+            tag_id = text_of(pick(created.data, "id"))
+            await self.client.request(
+                "POST",
+                f"/conversations/{ref}/tags",
+                json={"id": tag_id, "admin_id": self.bot_id},
+                idempotent=True,
+            )
+        if change.priority:
+            flag = "priority" if change.priority in {"high", "urgent"} else "not_priority"
+            await self.client.request("PUT", f"/conversations/{ref}", json={"priority": flag})
+        for kind, target in (("team", change.assign_group), ("admin", change.assign_agent)):
+            if target:
+                body = {
+                    "message_type": "assignment",
+                    "type": kind,
+                    "admin_id": self.bot_id,
+                    "assignee_id": target,
+                }
+                await self.client.request("POST", f"/conversations/{ref}/parts", json=body, idempotent=True)
+        return ["Intercom tags are only added"] if change.remove_tags else []

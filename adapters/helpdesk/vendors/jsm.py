@@ -14,10 +14,13 @@ from typing import Any
 
 from adapters.helpdesk.text import adf_to_text, plain
 from adapters.helpdesk.ticket import AuthorRole, Comment, Skip, Ticket, TicketKind, TicketState, comment_kind
-from adapters.helpdesk.vendor import Vendor, pick, text_of
+from adapters.helpdesk.vendor import Vendor, level, pick, text_of
 from adapters.kit.http import FindExisting
 from adapters.kit.route import MalformedPayload
 from adapters.kit.verify import HmacVerifier, Verifier
+from core.events import TicketUpdate
+
+PRIORITY = ("Low", "Medium", "High", "Highest")
 
 
 def body_text(value: Any) -> str:
@@ -138,3 +141,21 @@ class Jsm(Vendor):
             find_existing=find,
         )
         return str(result.data) if result.recovered else text_of(pick(result.data, "id"))
+
+    async def update(self, ref: str, account: str, change: TicketUpdate) -> list[str]:
+        labels = [{"add": t} for t in change.add_tags] + [{"remove": t} for t in change.remove_tags]
+        body: dict[str, Any] = {"update": {"labels": labels}} if labels else {}
+        if change.priority:
+            body["fields"] = {"priority": {"name": level(change.priority, PRIORITY)}}
+        if body:
+            await self.client.request("PUT", f"/rest/api/3/issue/{ref}", json=body, idempotent=True)
+        if change.assign_agent:
+            await self.client.request(
+                "PUT", f"/rest/api/3/issue/{ref}/assignee", json={"accountId": change.assign_agent}
+            )
+        # Jira issues have no group field: route by a queue's JQL on the sb_* labels instead
+        return (
+            ["Jira has no group on an issue (use a queue on the sb_handoff label)"]
+            if change.assign_group
+            else []
+        )

@@ -14,12 +14,14 @@ from typing import Any
 
 from adapters.helpdesk.text import plain
 from adapters.helpdesk.ticket import AuthorRole, Comment, Skip, Ticket, TicketKind, TicketState, comment_kind
-from adapters.helpdesk.vendor import Vendor, pick, text_of
+from adapters.helpdesk.vendor import Vendor, level, numeric, pick, text_of
 from adapters.kit.http import FindExisting
 from adapters.kit.route import MalformedPayload
 from adapters.kit.verify import HmacVerifier, Verifier
+from core.events import TicketUpdate
 
 CLOSED = {"closed", "merged", "removed"}
+PRIORITY = ("1 low", "2 normal", "3 high", "3 high")  # Zammad ships three
 
 
 def _when(value: Any) -> float:
@@ -129,3 +131,22 @@ class Zammad(Vendor):
         }
         result = await self.client.request("POST", "/api/v1/ticket_articles", json=body, find_existing=find)
         return str(result.data) if result.recovered else text_of(pick(result.data, "id"))
+
+    async def update(self, ref: str, account: str, change: TicketUpdate) -> list[str]:
+        o_id = numeric(ref)
+        for name in change.add_tags:
+            body = {"object": "Ticket", "o_id": o_id, "item": name}
+            await self.client.request("POST", "/api/v1/tags/add", json=body, idempotent=True)
+        for name in change.remove_tags:
+            body = {"object": "Ticket", "o_id": o_id, "item": name}
+            await self.client.request("DELETE", "/api/v1/tags/remove", json=body)
+        fields: dict[str, Any] = {}
+        if change.priority:
+            fields["priority"] = level(change.priority, PRIORITY)
+        if change.assign_group:
+            fields["group_id"] = numeric(change.assign_group)
+        if change.assign_agent:
+            fields["owner_id"] = numeric(change.assign_agent)
+        if fields:
+            await self.client.request("PUT", f"/api/v1/tickets/{ref}", json=fields, idempotent=True)
+        return []

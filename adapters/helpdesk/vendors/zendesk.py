@@ -15,12 +15,14 @@ from typing import Any
 
 from adapters.helpdesk.text import plain
 from adapters.helpdesk.ticket import AuthorRole, Comment, Skip, Ticket, TicketKind, TicketState, comment_kind
-from adapters.helpdesk.vendor import Vendor, pick, text_of
+from adapters.helpdesk.vendor import Vendor, level, numeric, pick, text_of
 from adapters.kit.http import FindExisting
 from adapters.kit.route import MalformedPayload
 from adapters.kit.verify import HmacVerifier, Verifier
+from core.events import TicketUpdate
 
 CLOSED = {"solved", "closed"}
+PRIORITY = ("low", "normal", "high", "urgent")
 
 
 def _when(value: Any) -> float:
@@ -159,3 +161,23 @@ class Zendesk(Vendor):
         audit = pick(result.data, "audit", "events", default=[])
         ids = [text_of(e.get("id")) for e in audit if isinstance(e, Mapping) and e.get("type") == "Comment"]
         return ids[0] if ids else text_of(pick(result.data, "ticket", "id"))
+
+    async def update(self, ref: str, account: str, change: TicketUpdate) -> list[str]:
+        fields: dict[str, Any] = {}
+        if change.add_tags:
+            fields["additional_tags"] = list(
+                change.add_tags
+            )  # added to the ticket's tags, not replacing them
+        if change.remove_tags:
+            fields["remove_tags"] = list(change.remove_tags)
+        if change.priority:
+            fields["priority"] = level(change.priority, PRIORITY)
+        if change.assign_group:
+            fields["group_id"] = numeric(change.assign_group)
+        if change.assign_agent:
+            fields["assignee_id"] = numeric(change.assign_agent)
+        if fields:
+            await self.client.request(
+                "PUT", f"/api/v2/tickets/{ref}.json", json={"ticket": fields}, idempotent=True
+            )
+        return []
