@@ -63,12 +63,24 @@ class ExampleIndex:
         return {t: v / norm for t, v in vector.items() if v}
 
     def best(self, text: str) -> tuple[str, float] | None:
+        ranked = self.ranked(text, per_label=1)
+        return ranked[0] if ranked else None
+
+    def ranked(self, text: str, *, per_label: int = 1) -> list[tuple[str, float]]:
+        """Every label with a positive score, best first; a label's score is the mean of its
+        `per_label` closest examples (1: the closest one)."""
         if not self._vectors:
-            return None
+            return []
         query = self._weigh(features(text))
-        best_label, best_score = "", 0.0
+        by_label: dict[str, list[float]] = {}
         for label, vector in zip(self._labels, self._vectors, strict=True):
             score = sum(w * vector.get(t, 0.0) for t, w in query.items())
-            if score > best_score:
-                best_label, best_score = label, score
-        return (best_label, best_score) if best_label else None
+            by_label.setdefault(label, []).append(score)
+        ranked = []
+        for label, scores in by_label.items():
+            top = sorted(scores, reverse=True)[:per_label]
+            mean = sum(top) / len(top)
+            if mean > 0:
+                ranked.append((label, mean))
+        ranked.sort(key=lambda pair: -pair[1])
+        return ranked
