@@ -174,9 +174,8 @@ def run_worker(
         rounds = 0
         while True:
             rq_name = name if rounds == 0 else f"{name}.r{rounds}"  # a lost teardown may keep a name
-            worker = SimpleWorker(
-                [Queue(keys.queue(spec.name), connection=connection)], connection=connection, name=rq_name
-            )
+            lanes = [Queue(queue, connection=connection) for queue in keys.queues(spec.name)]
+            worker = SimpleWorker(lanes, connection=connection, name=rq_name)  # urgent lane first
             try:
                 worker.work(burst=burst, logging_level=level)
             except redis.RedisError as exc:  # RQ's own bookkeeping (teardown) hit the outage

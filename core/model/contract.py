@@ -13,6 +13,9 @@ JOB_FUNCTION = "core.model.jobs.generate"
 FAILURE_CALLBACK = "core.model.jobs.report_failure"
 PAYLOAD_VERSION = 1
 CONSUMER_GROUP = "hubs"
+# Priority lanes of one model's queue, in the order workers take jobs from them; "" is the
+# normal lane (its name has no suffix). Helpdesk tickets close to their SLA go to the first two.
+LANES = ("urgent", "high", "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,9 +24,13 @@ class ModelKeys:
 
     prefix: str = "sb"
 
-    def queue(self, model: str) -> str:
-        """The RQ queue name for one model (RQ adds its own `rq:queue:` prefix)."""
-        return f"{self.prefix}-model-{model}"
+    def queue(self, model: str, lane: str = "") -> str:
+        """The RQ queue name for one model and lane (RQ adds its own `rq:queue:` prefix)."""
+        return f"{self.prefix}-model-{model}" + (f"-{lane}" if lane else "")
+
+    def queues(self, model: str) -> list[str]:
+        """Every lane's queue of one model, the most urgent first (what a worker listens to)."""
+        return [self.queue(model, lane) for lane in LANES]
 
     @property
     def results(self) -> str:
@@ -111,6 +118,7 @@ class JobRequest:
     cache_key: str = ""
     cache_ttl_s: int = 0
     enqueued_at: float = 0.0  # epoch seconds, for the hand-off measurement
+    lane: str = ""  # one of LANES: "urgent" and "high" are served before the normal lane
 
     def to_payload(self) -> dict[str, Any]:
         data = asdict(self)

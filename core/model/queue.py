@@ -17,7 +17,7 @@ from rq.callbacks import Callback
 from rq.exceptions import NoSuchJobError
 from rq.job import Job
 
-from core.model.contract import FAILURE_CALLBACK, JOB_FUNCTION, ModelKeys
+from core.model.contract import FAILURE_CALLBACK, JOB_FUNCTION, LANES, ModelKeys
 
 FAILURE_TTL_S = 7 * 86_400
 JOB_DESCRIPTION = "model generation"  # RQ logs descriptions: never the (masked) arguments
@@ -40,15 +40,23 @@ class ModelQueues:
         self._keys = keys
         self._sync = sync_client(redis)
 
-    def _queue(self, model: str) -> Queue:
-        return Queue(self._keys.queue(model), connection=self._sync)
+    def _queue(self, model: str, lane: str = "") -> Queue:
+        return Queue(self._keys.queue(model, lane), connection=self._sync)
 
     async def depth(self, model: str) -> int:
-        return int(await self._redis.llen(Queue.redis_queue_namespace_prefix + self._keys.queue(model)))
+        """Jobs waiting for the model, every lane together (one round trip)."""
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for name in self._keys.queues(model):
+                pipe.llen(Queue.redis_queue_namespace_prefix + name)
+            return sum(int(n) for n in await pipe.execute())
 
     async def enqueue(self, model: str, payload: dict[str, Any], *, rq_id: str, timeout_s: int) -> None:
+        """On the payload's lane (`JobRequest.lane`), so a retry keeps its place in the order."""
+        lane = str(payload.get("lane") or "")
+        lane = lane if lane in LANES else ""
+
         def run() -> None:
-            self._queue(model).enqueue_call(
+            self._queue(model, lane).enqueue_call(
                 JOB_FUNCTION,
                 args=(payload,),
                 job_id=rq_id,
@@ -74,22 +82,29 @@ class ModelQueues:
 
     async def stats(self, model: str) -> dict[str, Any]:
         def run() -> dict[str, Any]:
-            queue = self._queue(model)
+            lanes = [self._queue(model, lane) for lane in LANES]
             oldest: float | None = None
-            ids = queue.get_job_ids(0, 1)
-            if ids:
+            for queue in lanes:
+                ids = queue.get_job_ids(0, 1)
+                if not ids:
+                    continue
                 try:
                     job = Job.fetch(ids[0], connection=self._sync)
-                    if job.enqueued_at is not None:
-                        oldest = round(time.time() - job.enqueued_at.timestamp(), 1)
                 except NoSuchJobError:
-                    pass
-            return {
-                "queued": queue.count,
-                "running": queue.started_job_registry.count,
-                "failed": queue.failed_job_registry.count,
+                    continue
+                if job.enqueued_at is not None:
+                    wait = round(time.time() - job.enqueued_at.timestamp(), 1)
+                    oldest = wait if oldest is None else max(oldest, wait)
+            found = {
+                "queued": sum(q.count for q in lanes),
+                "running": sum(q.started_job_registry.count for q in lanes),
+                "failed": sum(q.failed_job_registry.count for q in lanes),
                 "oldest_wait_s": oldest,
             }
+            urgent = {lane: q.count for lane, q in zip(LANES, lanes, strict=True) if lane and q.count}
+            if urgent:
+                found["queued_by_lane"] = urgent
+            return found
 
         return await asyncio.to_thread(run)
 

@@ -52,9 +52,9 @@ def work_off(redis_url: str, engine: Any, model: str = "small") -> None:
     connection = sync_redis.Redis.from_url(redis_url)
     jobs.install(engine, "test-worker")
     try:
-        SimpleWorker([Queue(KEYS.queue(model), connection=connection)], connection=connection).work(
-            burst=True, logging_level="WARNING"
-        )
+        SimpleWorker(
+            [Queue(q, connection=connection) for q in KEYS.queues(model)], connection=connection
+        ).work(burst=True, logging_level="WARNING")
     finally:
         jobs.install(None)
         connection.close()
