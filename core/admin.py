@@ -16,6 +16,7 @@ from core.controls import ConversationControls
 from core.errors import SkillConflictError
 from core.events import Event
 from core.skills import Skill
+from core.turns import Outcome
 
 StatusSource = Callable[[], Awaitable[dict[str, Any]]]
 
@@ -37,10 +38,15 @@ AdminHandler = Callable[[AdminContext], Awaitable[str]]
 
 @dataclass(frozen=True, slots=True)
 class AdminCommand:
+    """`anyone`: a control every person may run on their own behalf (`/stop`), not audited;
+    `outcome`: what the turn is counted as when the command ran."""
+
     name: str
     usage: str
     summary: str
     handler: AdminHandler = field(repr=False)
+    anyone: bool = False
+    outcome: Outcome = Outcome.ADMIN
 
 
 class AdminCommands:

@@ -173,6 +173,7 @@ class Reply:
     audience: Audience = Audience.GROUP
     relay: Relay | None = None  # set: a person's message relayed here (see `Relay`)
     ticket: TicketUpdate | None = None  # tags, priority, assignment (helpdesk adapters apply it)
+    stop_token: str | None = None  # on a streamed answer still running: a Stop control may send it
 
     @property
     def thread_id(self) -> str | None:

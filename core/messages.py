@@ -21,6 +21,9 @@ MODEL_UNAVAILABLE = "Sorry, I couldn't get an answer from the model this time. P
 MODEL_NOT_RUNNING = (
     "The model is not running right now, so I can't answer that. Commands still work: try /help."
 )
+STOPPED_MARK = "(stopped)"  # ends an answer the person stopped; no apology follows
+STOPPED = "Stopped."
+NOTHING_TO_STOP = "Nothing to stop."
 CUT_OFF = '(That answer was cut off at my length limit. Say "continue" for more.)'
 MODEL_TIMEOUT = "Sorry, the model took too long to answer. Please try again."
 MODEL_POISON = (

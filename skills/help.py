@@ -32,9 +32,10 @@ async def help_skill(ctx: SkillContext) -> SkillResult:
     fallback = next((s for s in ctx.skills if s.name == ctx.bot.fallback), None)
     if fallback is not None and fallback.description:
         lines.append(f"• anything else — {fallback.description}")
-    admin_commands = ctx.services.admin_commands
-    if admin_commands is not None and ctx.bot.is_admin(ctx.event.qualified_sender):
+    admin_commands = list(ctx.services.admin_commands or ())
+    lines.extend(f"• /{c.usage} — {c.summary}" for c in admin_commands if c.anyone)
+    if admin_commands and ctx.bot.is_admin(ctx.event.qualified_sender):
         lines.append("")
         lines.append("Admin commands (you are an admin here):")
-        lines.extend(f"• /{c.usage} — {c.summary}" for c in admin_commands)
+        lines.extend(f"• /{c.usage} — {c.summary}" for c in admin_commands if not c.anyone)
     return ctx.reply("\n".join(lines))

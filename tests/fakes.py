@@ -66,3 +66,16 @@ class FakeAdapter:
     def last(self) -> str:
         assert self.sent, "the bot sent nothing"
         return self.sent[-1].text
+
+
+@dataclass
+class EditingAdapter(FakeAdapter):
+    """A FakeAdapter that can edit what it sent, as a streaming platform does."""
+
+    max_chars = 40_000  # declared by every adapter that can edit (core.adapter.SupportsEdit)
+    edited: list[str] = field(default_factory=list)
+
+    async def edit(self, sent: SentRef, reply: Reply, *, final: bool = False) -> SentRef:
+        self.edits.append((sent, reply))
+        self.edited.append(reply.text)
+        return sent

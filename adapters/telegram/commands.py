@@ -38,6 +38,7 @@ class CommandMenu:
         for item in skills:
             for command in item.commands:
                 users.setdefault(command, item.description or item.name)
+        users.update({c.name: c.summary for c in admin_commands if c.anyone})  # /stop: everyone's
         extra = {c.name: c.summary for c in admin_commands if c.name not in users}
         ids = tuple(int(a.split(":", 1)[1]) for a in admins if re.fullmatch(r"telegram:\d+", a))
         return cls(_valid(users.items()), _valid(extra.items()), ids)

@@ -2,8 +2,10 @@
 
 Protocol (JSON text frames):
   browser → hub  {"type": "message", "id": "<client message id>", "text": "..."}
+                 {"type": "stop", "answer": "<stop token>"}          (the Stop button; = /stop)
   hub → browser  {"type": "reply", "id": "...", "text": "...", "notice": false}
                  {"type": "edit", "id": "...", "text": "..."}        (streaming)
+                 a streamed answer still running carries "stop": "<stop token>"
                  {"type": "typing", "active": true}
                  {"type": "error", "text": "..."}                    (bad input)
 A browser keeps its session id in localStorage; replies for a session that is briefly
@@ -40,6 +42,7 @@ OUTBOX_LIMIT = 50  # replies kept per disconnected session
 OUTBOX_SESSIONS = 1_000  # disconnected sessions with waiting replies; the oldest is dropped
 _SESSION = re.compile(r"^[A-Za-z0-9_-]{22,64}$")  # at least 128 bits when the browser chose it
 _CLIENT_ID = re.compile(r"[^A-Za-z0-9_-]")
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")  # a stop token names one answer (Reply.stop_token)
 STATIC_FILES = {
     "chat.css": "text/css",
     "chat.js": "text/javascript",
@@ -158,6 +161,13 @@ class WebChatAdapter:
             refusal = "That frame was not valid JSON." if plain else f"Refused: {exc.reason}."
             await ws.send_json({"type": "error", "text": refusal})
             return
+        if isinstance(frame, dict) and frame.get("type") == "stop":
+            answer = frame.get("answer")
+            token = answer if isinstance(answer, str) and _TOKEN.match(answer) else ""
+            frame = {"type": "message", "id": frame.get("id"), "text": f"/stop {token}".strip()}
+            kind = EventKind.COMMAND  # the button is a native command
+        else:
+            kind = EventKind.MESSAGE  # a "/command" typed as text is the router's to read
         if not isinstance(frame, dict) or frame.get("type") != "message":
             await ws.send_json({"type": "error", "text": "Unknown frame type."})
             return
@@ -175,7 +185,7 @@ class WebChatAdapter:
                 conversation=ConversationRef(PLATFORM, conversation),
                 sender_id=conversation,
                 text=text,
-                kind=EventKind.MESSAGE,  # a "/command" typed as text is the router's to read
+                kind=kind,
                 is_direct=True,
                 message_id=client_id,
             )
@@ -215,11 +225,15 @@ class WebChatAdapter:
             "notice": reply.notice,
             "in_reply_to": reply.quote_id,
         }
+        if reply.stop_token:
+            frame["stop"] = reply.stop_token
         await self._push(reply.conversation.channel_id, frame, keep=True)
         return SentRef(PLATFORM, message_id, reply.conversation.channel_id)
 
     async def edit(self, sent: SentRef, reply: Reply, *, final: bool = False) -> SentRef:
         frame = {"type": "edit", "id": sent.message_id, "text": reply.text}
+        if reply.stop_token and not final:
+            frame["stop"] = reply.stop_token
         await self._push(sent.channel_id, frame, keep=True)
         return sent
 

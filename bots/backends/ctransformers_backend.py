@@ -7,6 +7,7 @@ CUDA build loads, else on the best CPU build; streams tokens with incremental UT
 from __future__ import annotations
 
 import codecs
+import contextlib
 import logging
 import os
 import time
@@ -170,15 +171,16 @@ class CTransformersEngine:
             repetition_penalty=1.1,
             reset=True,
         )
-        for count, token in enumerate(tokens, start=1):
-            if token in self._stop:
-                break
-            piece = decoder.decode(self._llm.detokenize([token], decode=False))
-            if piece:
-                yield piece
-            if count >= request.max_tokens:
-                self.cut_off = True
-                break
+        with contextlib.closing(tokens):  # a stopped answer ends generation at once
+            for count, token in enumerate(tokens, start=1):
+                if token in self._stop:
+                    break
+                piece = decoder.decode(self._llm.detokenize([token], decode=False))
+                if piece:
+                    yield piece
+                if count >= request.max_tokens:
+                    self.cut_off = True
+                    break
         tail = decoder.decode(b"", final=True)
         if tail:
             yield tail

@@ -7,6 +7,7 @@ asks for this backend, with a clear message when it is missing.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from collections.abc import Iterator
@@ -118,8 +119,9 @@ class LlamaCppEngine:
             stream=True,
         )
         self.cut_off = False
-        for chunk in chunks:
-            self.cut_off = self.cut_off or chunk["choices"][0].get("finish_reason") == "length"
-            delta = chunk["choices"][0].get("delta", {})
-            if delta.get("content"):
-                yield delta["content"]
+        with contextlib.closing(chunks):  # a stopped answer ends generation at once
+            for chunk in chunks:
+                self.cut_off = self.cut_off or chunk["choices"][0].get("finish_reason") == "length"
+                delta = chunk["choices"][0].get("delta", {})
+                if delta.get("content"):
+                    yield delta["content"]

@@ -160,7 +160,7 @@ class Sweeper:
                 log.warning(
                     "model turn timed out waiting", extra={"job_id": job_id, "event_id": turn.event_id}
                 )
-                await self._queues.discard(_rq_id(turn))
+                await self._queues.discard(turn.rq_id)
                 if await self._store.set_result(job_id, Kind.FAILED, reason="timeout"):
                     await self._delivery.drain(turn.conversation)
             elif time.monotonic() >= self._trust_leases_after:
@@ -183,7 +183,7 @@ class Sweeper:
 
     async def _give_up(self, turn: PendingTurn, reason: str) -> None:
         await self._redis.delete(self._keys.lease(turn.job_id))
-        await self._queues.discard(_rq_id(turn))
+        await self._queues.discard(turn.rq_id)
         if await self._store.set_result(turn.job_id, Kind.FAILED, reason=reason):
             await self._delivery.drain(turn.conversation)
 
@@ -204,7 +204,7 @@ class Sweeper:
             await self._give_up(turn, "error")
             return
         await self._redis.delete(self._keys.lease(turn.job_id))
-        await self._queues.discard(_rq_id(turn))
+        await self._queues.discard(turn.rq_id)
         attempt = turn.attempt + 1
         payload = {**turn.payload, "attempt": attempt}
         request = JobRequest.from_payload(payload)
@@ -219,10 +219,6 @@ class Sweeper:
             attempt,
             extra={"job_id": turn.job_id},
         )
-
-
-def _rq_id(turn: PendingTurn) -> str:
-    return turn.job_id if turn.attempt == 1 else f"{turn.job_id}-{turn.attempt}"
 
 
 def _should_stop(stopping: asyncio.Event) -> bool:

@@ -50,6 +50,10 @@ class ModelKeys:
     def claim(self, job_id: str) -> str:
         return f"{self.prefix}:model:claim:{job_id}"
 
+    def cancel(self, job_id: str) -> str:
+        """Set when the person stopped the answer: the worker ends the job at its next check."""
+        return f"{self.prefix}:model:cancel:{job_id}"
+
     def conversation_seq(self, conversation: str) -> str:
         return f"{self.prefix}:model:seq:{conversation}"
 
@@ -113,6 +117,7 @@ class JobRequest:
     stream: bool = True
     results: str = "sb:model:results"
     lease: str = "sb:model:lease:-"
+    cancel: str = ""  # the job's cancel flag (ModelKeys.cancel); "" in payloads from before /stop
     timeout_s: float = 120.0
     attempt: int = 1
     cache_key: str = ""
@@ -145,7 +150,7 @@ class Kind:
 
     STARTED = "started"
     PARTIAL = "partial"  # text so far (grows)
-    FINAL = "final"
+    FINAL = "final"  # `stopped=1` when the person stopped it: the text is what was made so far
     FAILED = "failed"  # reason: "timeout" | "error" | "unavailable" | "poison"
 
 

@@ -33,6 +33,7 @@ CLAIM_TRIES = 200
 MAX_TRACKED_EDITS = 10_000
 FAILURE_MESSAGES = {"timeout": messages.MODEL_TIMEOUT, "poison": messages.MODEL_POISON}
 CUT_OFF = "cut_off"  # the reason stored with a final answer that stopped at max_tokens
+STOPPED = "stopped"  # the reason stored with an answer the person stopped (`/stop`)
 
 
 class Delivery:
@@ -69,7 +70,7 @@ class Delivery:
             if fields.get("published_at"):
                 pickup_ms = (time.time() - float(fields["published_at"])) * 1000
                 self.handoff_ms.append(float(fields.get("queued_ms") or 0) + pickup_ms)
-            reason = fields.get("reason", "") or (CUT_OFF if fields.get("cut_off") else "")
+            reason = fields.get("reason", "") or _reason_of(fields)
             stored = await self._store.set_result(job_id, kind, fields.get("text", ""), reason)
             if not stored:
                 log.info("result for a finished or unknown job ignored", extra={"job_id": job_id})
@@ -96,6 +97,7 @@ class Delivery:
             if len(self._last_edit) > MAX_TRACKED_EDITS:  # answers finished by another replica
                 del self._last_edit[next(iter(self._last_edit))]
             reply = await self._restore(turn, self._reply(turn, text), partial=True)
+            reply = replace(reply, stop_token=job_id)  # still running: a Stop control may end it
             if turn.sent is None:  # the stream's first frame: more follows (a draft, a preview)
                 sent = await self._hub.send(replace(reply, interim=True))
                 if sent is not None:
@@ -140,12 +142,16 @@ class Delivery:
 
     async def _deliver(self, turn: PendingTurn) -> None:
         self._last_edit.pop(turn.job_id, None)
-        final = turn.result_kind == Kind.FINAL and bool(turn.result_text.strip())
+        stopped = turn.reason == STOPPED
+        final = turn.result_kind == Kind.FINAL and (stopped or bool(turn.result_text.strip()))
         if final:
             text = turn.result_text
             if turn.reason == CUT_OFF:  # it stopped at max_tokens: say so, and how to get the rest
                 text = f"{text.rstrip()}…\n\n{messages.CUT_OFF}"
-            text = with_footer(text, turn.footer)
+            elif stopped:  # what was made before the stop, marked; no apology
+                text = f"{text.rstrip()}… {messages.STOPPED_MARK}" if text.strip() else messages.STOPPED_MARK
+            if not stopped:
+                text = with_footer(text, turn.footer)
             reply = await self._restore(turn, self._reply(turn, text, ticket=turn.ticket), partial=False)
         else:
             text = FAILURE_MESSAGES.get(turn.reason, messages.MODEL_UNAVAILABLE)
@@ -164,9 +170,9 @@ class Delivery:
                 await adapter.working(turn.conversation, turn.quote_id, False)
             except Exception:  # noqa: BLE001
                 log.debug("working sign not removed", extra={"job_id": turn.job_id})
-        if final:
+        if final and turn.result_text.strip():
             await self._memory.remember(self.bot, turn.conversation, ("assistant", turn.result_text))
-        outcome = "answered" if final else f"failed:{turn.reason or 'error'}"
+        outcome = ("stopped" if stopped else "answered") if final else f"failed:{turn.reason or 'error'}"
         log.info(
             "model turn delivered (%s)", outcome, extra={"event_id": turn.event_id, "job_id": turn.job_id}
         )
@@ -196,3 +202,10 @@ class Delivery:
         except MaskingError:
             log.error("PII restore failed; sending masked text", extra={"event_id": turn.event_id})
             return reply
+
+
+def _reason_of(fields: dict[str, str]) -> str:
+    """Why a final answer ended early, from the worker's counts: stopped, cut off, or neither."""
+    if fields.get("stopped"):
+        return STOPPED
+    return CUT_OFF if fields.get("cut_off") else ""

@@ -85,6 +85,7 @@ class QueueGateway:
             stream=config.stream and self._can_edit(turn),
             results=self._keys.results,
             lease=self._keys.lease(job_id),
+            cancel=self._keys.cancel(job_id),
             timeout_s=float(config.job_timeout_s),
             enqueued_at=time.time(),
         )

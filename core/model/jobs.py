@@ -22,6 +22,7 @@ from core.model.errors import ModelTimeoutError, ModelUnavailableError
 log = logging.getLogger(__name__)
 
 PARTIAL_INTERVAL_S = 0.15
+CANCEL_CHECK_S = 0.05  # how often, between tokens, the job looks at its cancel flag
 STREAM_MAXLEN = 10_000
 PUBLISH_PATIENCE_S = 120.0  # how long a result waits for Redis to come back before it is given up
 
@@ -125,49 +126,107 @@ def generate(payload: dict[str, Any]) -> dict[str, Any]:
 
 def _generate(connection: Any, engine: Engine, request: JobRequest) -> dict[str, Any]:
     lease = request.lease
+    queued_ms = (time.time() - request.enqueued_at) * 1000 if request.enqueued_at else 0.0
+    if _cancelled(connection, request):  # stopped while it waited in the queue
+        return _finish(
+            connection, engine, request, [], started=time.monotonic(), queued_ms=queued_ms, stopped=True
+        )
     value = lease_value(_Installed.worker or "?", time.time())
     patiently(lambda: connection.set(lease, value, ex=int(request.timeout_s) + 60))
-    queued_ms = (time.time() - request.enqueued_at) * 1000 if request.enqueued_at else 0.0
     publish(connection, request, Kind.STARTED, worker=_Installed.worker)
     started = time.monotonic()
     deadline = started + request.timeout_s
     first_token: float | None = None
     pieces: list[str] = []
     last_partial = float("-inf")  # the first piece goes out at once
-    for piece in engine.stream(request):
-        now = time.monotonic()
-        if first_token is None:
-            first_token = now - started
-        pieces.append(piece)
-        if now > deadline:
-            raise ModelTimeoutError(f"generation ran past {request.timeout_s:g} s")
-        if request.stream and now - last_partial >= PARTIAL_INTERVAL_S:
-            publish(connection, request, Kind.PARTIAL, text="".join(pieces))
-            last_partial = now
+    last_check = started
+    stopped = False
+    stream = engine.stream(request)
+    try:
+        for piece in stream:
+            now = time.monotonic()
+            if first_token is None:
+                first_token = now - started
+            pieces.append(piece)
+            if now > deadline:
+                raise ModelTimeoutError(f"generation ran past {request.timeout_s:g} s")
+            if now - last_check >= CANCEL_CHECK_S:
+                last_check = now
+                if _cancelled(connection, request):
+                    stopped = True
+                    break
+            if request.stream and now - last_partial >= PARTIAL_INTERVAL_S:
+                publish(connection, request, Kind.PARTIAL, text="".join(pieces))
+                last_partial = now
+    finally:
+        _close(stream)  # a stopped (or failed) answer ends the engine's generation at once
+    return _finish(
+        connection,
+        engine,
+        request,
+        pieces,
+        started=started,
+        first_token=first_token,
+        queued_ms=queued_ms,
+        stopped=stopped,
+    )
+
+
+def _finish(
+    connection: Any,
+    engine: Engine,
+    request: JobRequest,
+    pieces: list[str],
+    *,
+    started: float,
+    first_token: float | None = None,
+    queued_ms: float = 0.0,
+    stopped: bool = False,
+) -> dict[str, Any]:
+    """Publish the final text (all of it, or what was made before a stop) and return the counts."""
     text = "".join(pieces).strip()
     elapsed = time.monotonic() - started
-    counts = {
+    counts: dict[str, Any] = {
         "tokens": len(pieces),
         "ttft_ms": round((first_token if first_token is not None else elapsed) * 1000, 1),
         "gen_ms": round(elapsed * 1000, 1),
         "queued_ms": round(queued_ms, 2),
     }
-    if request.cache_key and request.cache_ttl_s and text:
+    if stopped:
+        counts["stopped"] = 1  # the person stopped it: the hub marks the partial answer
+    elif request.cache_key and request.cache_ttl_s and text:
         patiently(lambda: connection.set(request.cache_key, text, ex=request.cache_ttl_s))
-    if getattr(engine, "cut_off", False):
+    if not stopped and getattr(engine, "cut_off", False):
         counts["cut_off"] = 1  # stopped at max_tokens: the hub marks the answer and offers more
     publish(connection, request, Kind.FINAL, text=text, published_at=f"{time.time():.6f}", **counts)
     _Installed.done += 1
     _Installed.tokens_per_s = len(pieces) / elapsed if elapsed > 0 else None
-    patiently(lambda: connection.delete(lease))
+    patiently(lambda: connection.delete(request.lease))
     log.info(
-        "job done: %d pieces, first token %.0f ms, %.0f ms in all",
+        "job %s: %d pieces, first token %.0f ms, %.0f ms in all",
+        "stopped" if stopped else "done",
         counts["tokens"],
         counts["ttft_ms"],
         counts["gen_ms"],
         extra={"job_id": request.job_id, "model": request.model},
     )
     return counts
+
+
+def _close(stream: Iterator[str]) -> None:
+    close = getattr(stream, "close", None)
+    if callable(close):
+        close()
+
+
+def _cancelled(connection: Any, request: JobRequest) -> bool:
+    """Whether the person stopped this answer (a Redis hiccup reads as "not stopped")."""
+    if not request.cancel:
+        return False
+    try:
+        return bool(connection.exists(request.cancel))
+    except (RedisConnectionError, RedisTimeoutError):
+        return False
 
 
 def report_failure(job: Any, connection: Any, exc_type: Any, exc: Any, _tb: Any) -> None:

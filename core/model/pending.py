@@ -63,6 +63,11 @@ class PendingTurn:
     result_at: float = 0.0
     created: float = field(default_factory=time.time)
 
+    @property
+    def rq_id(self) -> str:
+        """The RQ job id of the current attempt (a re-run gets its own)."""
+        return self.job_id if self.attempt == 1 else f"{self.job_id}-{self.attempt}"
+
     def to_hash(self) -> dict[str, str]:
         return {
             "job_id": self.job_id,

@@ -19,6 +19,7 @@ from core.model.gateway import QueueGateway
 from core.model.pending import PendingStore
 from core.model.queue import ModelQueues
 from core.model.routing import ModelRouter
+from core.model.stop import Stopper, stop_command
 from core.model.watch import WorkerWatch
 from core.model.workers import live_workers, workers_by_model
 from core.stages.memory import ConversationMemory
@@ -58,6 +59,7 @@ class ModelService:
         self._loops: list[ResultReader | Sweeper | WorkerWatch] = []
         self.hub: Hub | None = None
         self.delivery: Delivery | None = None
+        self.stopper: Stopper | None = None
 
     def attach(self, hub: Hub, admin_commands: AdminCommands, ready_checks: dict[str, Any]) -> None:
         """Make `hub` queue model work here; add the `model` command, status and readiness."""
@@ -72,9 +74,12 @@ class ModelService:
         self.delivery = Delivery(
             hub, self.store, self.memory, self.masker, owner=self.owner, edit_interval_s=edit_interval
         )
+        self.stopper = Stopper(self.redis, self.keys, self.store, self.queues, self.delivery.drain)
         hub.status_sources["model"] = status_source(self.redis, self.keys, self.queues, bot, self.router)
         if admin_commands.get("model") is None:
             admin_commands.add(model_command(self.router, self.workers))
+        if admin_commands.get("stop") is None:
+            admin_commands.add(stop_command(self.stopper))
         ready_checks["models"] = ready_check(self.redis, self.keys, bot)
 
     async def available(self) -> bool:

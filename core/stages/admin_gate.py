@@ -51,7 +51,7 @@ class AdminGateStage:
         event = turn.event
         if event.kind is EventKind.COMMAND or looks_like_command(event.text):
             command = self._commands.get(parse_command(event.text)[0])
-            if command is not None:
+            if command is not None and not command.anyone:
                 return command.name
         return None
 
@@ -89,9 +89,10 @@ class AdminGateStage:
         event = turn.event
         command = self._commands.get(name)
         assert command is not None
+        allowed = allowed or command.anyone
         result = ""
         if allowed:
-            turn.stop(Outcome.ADMIN)
+            turn.stop(command.outcome)
             ctx = AdminContext(
                 event=event,
                 args=args.split(),
@@ -111,7 +112,8 @@ class AdminGateStage:
                 "admin command refused",
                 extra={"event_id": event.id, "platform": event.platform, "command": name},
             )
-        await self._record(turn, name, args, allowed=allowed, result=result, user=user)
+        if not command.anyone:  # a person's own controls (`/stop`) are not admin actions
+            await self._record(turn, name, args, allowed=allowed, result=result, user=user)
         return reply_to(event, text, ephemeral=True, notice=not allowed)
 
     async def _record(

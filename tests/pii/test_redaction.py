@@ -6,17 +6,15 @@ from __future__ import annotations
 
 import asyncio
 import re
-from dataclasses import dataclass, field
 
 import pytest
 import redis as sync_redis
 from rq import Queue
 
-from core.events import Reply, SentRef
 from core.model import jobs
 from core.model.contract import JobRequest, Kind
 from core.pii.redaction import hold_back, render
-from tests.fakes import FakeAdapter
+from tests.fakes import EditingAdapter
 from tests.model.conftest import KEYS, modelkit  # noqa: F401 — the fixture, for this module
 
 VALUES = {"<PERSON_1>": "Ann Smith", "<EMAIL_ADDRESS_1>": "ann@example.com"}
@@ -60,19 +58,6 @@ def test_streaming_holds_back_what_may_still_become_a_placeholder():
     assert hold_back("Dear [pho") == "Dear "
     assert hold_back("Dear {") == "Dear "
     assert hold_back("Dear <PERSON_1>, hi") == "Dear <PERSON_1>, hi"
-
-
-@dataclass
-class EditingAdapter(FakeAdapter):
-    """A FakeAdapter that can edit what it sent, as a streaming platform does."""
-
-    max_chars = 40_000  # declared by every adapter that can edit (core.adapter.SupportsEdit)
-    edited: list[str] = field(default_factory=list)
-
-    async def edit(self, sent: SentRef, reply: Reply, *, final: bool = False) -> SentRef:
-        self.edits.append((sent, reply))
-        self.edited.append(reply.text)
-        return sent
 
 
 STREAMED = ["Hello <PERSON_9>", "Hello <PERSON_9>, dear <NA", "Hello <PERSON_9>, dear <NAME>, at <address_1"]

@@ -3,12 +3,12 @@
   "use strict";
   const $ = (id) => document.getElementById(id);
   const log = $("log"), input = $("input"), form = $("composer"), typing = $("typing");
-  const errorBox = $("error"), statusBox = $("status"), greeting = $("greeting");
+  const errorBox = $("error"), statusBox = $("status"), greeting = $("greeting"), stopButton = $("stop");
   const HISTORY_KEY = "switchboard.history", SESSION_KEY = "switchboard.session";
   const MAX_HISTORY = 200;
   let session = localStorage.getItem(SESSION_KEY) || "";
   let history = loadHistory();
-  let socket = null, retryDelay = 500, outbox = [];
+  let socket = null, retryDelay = 500, outbox = [], stopToken = "";
 
   function loadHistory() {
     try {
@@ -80,11 +80,14 @@
         localStorage.setItem(SESSION_KEY, session);
       } else if (frame.type === "typing") {
         typing.hidden = !frame.active;
+        running(frame.active, stopToken);
       } else if (frame.type === "reply") {
         typing.hidden = true;
+        if (frame.stop) running(true, frame.stop);
         remember({ who: "bot", id: frame.id, text: frame.text, notice: frame.notice, at: Date.now() });
       } else if (frame.type === "edit") {
         typing.hidden = true;
+        running(Boolean(frame.stop), frame.stop || "");  // the final edit has no stop token
         remember({ who: "bot", id: frame.id, text: frame.text, at: Date.now() });
       } else if (frame.type === "error") {
         typing.hidden = true;
@@ -92,6 +95,17 @@
       }
     };
   }
+
+  // The Stop button shows while an answer is being written; it ends that answer (= /stop).
+  function running(active, token) {
+    stopButton.hidden = !active;
+    stopToken = active ? token : "";
+  }
+  stopButton.addEventListener("click", () => {
+    const frame = JSON.stringify({ type: "stop", answer: stopToken });
+    if (socket && socket.readyState === WebSocket.OPEN) socket.send(frame); else outbox.push(frame);
+    running(false, "");
+  });
 
   function sendText(text) {
     const id = (crypto.randomUUID ? crypto.randomUUID() : String(Date.now() + Math.random())).replace(/[^A-Za-z0-9-]/g, "");
