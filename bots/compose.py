@@ -15,6 +15,7 @@ from redis.asyncio import Redis
 
 from core.adapter import Adapter, SupportsHttp
 from core.admin import AdminCommands, check_command_namespace, default_commands
+from core.adminweb import AdminWeb, Sources, admin_web
 from core.audit import AuditLog
 from core.botdef import BotDefinition
 from core.controls import ConversationControls
@@ -58,12 +59,15 @@ class Assembly:
     limits: EdgeLimits = field(default_factory=EdgeLimits)
     skills: tuple[Skill, ...] = ()  # what the bot can do (adapters publish their commands)
     admin_gate: AdminGateStage | None = None  # the admin dashboard runs commands through it
+    admin_web: AdminWeb | None = None  # /admin, when SWITCHBOARD_ADMIN_TOKEN is set
 
     def http_app(self, max_body_bytes: int | None = None) -> web.Application:
         routes: list[web.AbstractRouteDef] = []
         for adapter in self.hub.adapters.values():
             if isinstance(adapter, SupportsHttp):
                 routes.extend(adapter.routes())
+        if self.admin_web is not None:
+            routes.extend(self.admin_web.routes())
         return build_app(
             metrics=self.metrics,
             ready_checks=self.ready_checks,
@@ -157,6 +161,14 @@ def assemble(
         model_service.attach(hub, commands, ready_checks)
         services.model = model_service
     check_command_namespace(skills, commands, source=source)
+    dashboard = admin_web(
+        settings.extra,
+        Sources(hub, redis, audit, controls, skills, ready_checks, model_service),
+        gate=admin_gate,
+        masker=masker,
+        metrics=metrics,
+        prefix=keys.prefix,
+    )
     return Assembly(
         hub=hub,
         redis=redis,
@@ -172,4 +184,5 @@ def assemble(
         limits=settings.limits,
         skills=skills,
         admin_gate=admin_gate,
+        admin_web=dashboard,
     )

@@ -194,6 +194,8 @@ async def _serve_assembly(
         if name in assembly.hub.adapters:
             print(f"  {name.capitalize():<10} POST http://{host}:{port}/hooks/{name}", flush=True)
     print(f"  Model:     {await model_line(assembly, workers)}", flush=True)
+    if assembly.admin_web is not None:
+        print(f"  Admin:     http://{host}:{port}/admin", flush=True)
     print("  Stop with Ctrl+C.", flush=True)
     try:
         await stop.wait()

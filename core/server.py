@@ -32,7 +32,7 @@ def redis_check(redis: Redis) -> ReadyCheck:
     return check
 
 
-async def _bounded(check: ReadyCheck, timeout_s: float) -> tuple[bool, Any]:
+async def bounded(check: ReadyCheck, timeout_s: float) -> tuple[bool, Any]:
     """A check that hangs (a frozen Redis) counts as failed after `timeout_s`."""
     try:
         async with asyncio.timeout(timeout_s):
@@ -64,7 +64,7 @@ def build_app(
 
     async def readyz(_request: web.Request) -> web.Response:
         names = list(ready_checks)
-        results = await asyncio.gather(*(_bounded(ready_checks[n], limits.readyz_timeout_s) for n in names))
+        results = await asyncio.gather(*(bounded(ready_checks[n], limits.readyz_timeout_s) for n in names))
         details = {name: detail for name, (_, detail) in zip(names, results, strict=True)}
         ready = all(ok for ok, _ in results)
         body = {"status": "ready" if ready else "not ready", "checks": details}
