@@ -48,6 +48,7 @@ class ModelRow:
     failed: Any = "?"
     oldest_wait_s: Any = None
     first_token_ms: float | None = None
+    queued_by_lane: dict[str, int] = field(default_factory=dict)  # the lanes above normal
 
 
 @dataclass(slots=True)
@@ -108,6 +109,8 @@ async def _models(sources: Sources, status: dict[str, Any]) -> list[ModelRow]:
             row.workers = int(stats.get("workers", 0))
             row.queued, row.running = stats.get("queued", "?"), stats.get("running", "?")
             row.failed, row.oldest_wait_s = stats.get("failed", "?"), stats.get("oldest_wait_s")
+            lanes = stats.get("queued_by_lane")
+            row.queued_by_lane = dict(lanes) if isinstance(lanes, dict) else {}
         if service is not None:
             row.first_token_ms = await service.router.first_token_ms(spec.name)
         rows.append(row)

@@ -103,6 +103,12 @@ def _redis(view: Overview) -> Safe:
     return card("Redis", table(["", ""], rows, empty="", cls="facts"), id_="redis")
 
 
+def _queued(queued: Any, lanes: dict[str, int]) -> str:
+    """`5 (urgent 2, high 1)`: the queue's depth, and how much of it is in the faster lanes."""
+    extra = ", ".join(f"{lane} {count}" for lane, count in lanes.items())
+    return f"{queued} ({extra})" if extra else str(queued)
+
+
 def _models(view: Overview, csrf: str) -> Safe:
     if not view.models:
         return card(
@@ -120,7 +126,7 @@ def _models(view: Overview, csrf: str) -> Safe:
                 m.backend,
                 m.weight,
                 m.workers,
-                m.queued,
+                _queued(m.queued, m.queued_by_lane),
                 m.running,
                 m.failed,
                 ago(m.oldest_wait_s) if m.oldest_wait_s is not None else "—",

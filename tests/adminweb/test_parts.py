@@ -53,3 +53,10 @@ def test_the_worker_heartbeat_reports_jobs_done_and_the_last_speed(monkeypatch):
     monkeypatch.setattr(jobs._Installed, "done", 3)
     monkeypatch.setattr(jobs._Installed, "tokens_per_s", 123.456)
     assert jobs.speed() == {"jobs_done": "3", "tokens_per_s": "123.5"}
+
+
+def test_queue_depth_shows_the_faster_lanes():
+    from core.adminweb.render import _queued
+
+    assert _queued(5, {"urgent": 2, "high": 1}) == "5 (urgent 2, high 1)"
+    assert _queued(0, {}) == "0"
