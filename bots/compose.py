@@ -102,7 +102,7 @@ def assemble(
     audit = AuditLog(redis, keys, bot.name)
     memory = ConversationMemory(redis, keys)
     commands = admin_commands or default_commands()
-    pii = pii_parts(bot, redis, key_prefix=keys.prefix, env=settings.extra, masker=masker)
+    pii = pii_parts(bot, redis, key_prefix=keys.prefix, env=settings.extra, masker=masker, metrics=metrics)
     masker = pii.masker
     for command in pii.commands:
         if commands.get(command.name) is None:
@@ -157,6 +157,7 @@ def assemble(
             prefix=keys.prefix,
             masker=masker,
             how_to_start_worker=hint if require_worker else None,
+            metrics=metrics,
         )
         model_service.attach(hub, commands, ready_checks)
         services.model = model_service

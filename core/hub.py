@@ -118,7 +118,7 @@ class Hub:
         """A turn that arrived after shutdown began: tell the person, run nothing."""
         record = TurnRecord(turn_id="", event_id=event.id, outcome=Outcome.REJECTED)
         await self._deliver(reply_to(event, messages.SHUTTING_DOWN, notice=True), record)
-        self.metrics.turns.labels(Outcome.REJECTED).inc()
+        self.metrics.turns.labels(event.platform, Outcome.REJECTED).inc()
         return record
 
     async def _turn(self, turn: Turn) -> TurnRecord:
@@ -140,10 +140,10 @@ class Hub:
             )
             await self._deliver(reply_to(event, apology_for(exc), notice=True), record)
         record.outcome = turn.outcome
-        self.metrics.turns.labels(turn.outcome).inc()
+        self.metrics.turns.labels(event.platform, turn.outcome).inc()
         skill = turn.intent.skill if turn.intent is not None else ""
         self.recent.add(summary_of(event.platform, event.conversation.key, turn.outcome, skill, turn.started))
-        self.metrics.turn_latency.observe(time.perf_counter() - turn.started)
+        self.metrics.turn_latency.labels(event.platform).observe(time.perf_counter() - turn.started)
         return record
 
     async def _run(self, turn: Turn, record: TurnRecord) -> None:

@@ -71,6 +71,7 @@ def build_app(
         return web.json_response(body, status=200 if ready else 503)
 
     async def metrics_view(_request: web.Request) -> web.Response:
+        await metrics.refresh()
         response = web.Response(body=metrics.render())
         response.headers["Content-Type"] = metrics.content_type
         return response

@@ -182,12 +182,12 @@ async def test_metrics_count_without_message_text(redis):
         assert response.status == 200
         assert response.headers["Content-Type"].startswith("text/plain")
         text = await response.text()
-    assert 'switchboard_events_total{platform="api"} 4.0' in text
-    assert 'switchboard_turns_total{outcome="replied"} 2.0' in text
-    assert 'switchboard_turns_total{outcome="duplicate"} 1.0' in text
-    assert "switchboard_dedup_hits_total 1.0" in text
-    assert 'switchboard_rate_limited_total{scope="user"} 1.0' in text
-    assert "switchboard_turn_seconds_bucket" in text and "switchboard_turn_seconds_count 4.0" in text
+    assert 'switchboard_events_received_total{platform="api"} 4.0' in text
+    assert 'switchboard_turns_total{outcome="replied",platform="api"} 2.0' in text
+    assert 'switchboard_turns_total{outcome="duplicate",platform="api"} 1.0' in text
+    assert 'switchboard_events_duplicate_total{platform="api"} 1.0' in text
+    assert 'switchboard_events_rate_limited_total{platform="api",scope="user"} 1.0' in text
+    assert 'switchboard_turns_duration_seconds_count{platform="api"} 4.0' in text
     assert "zebra" not in text and "4111" not in text
 
 

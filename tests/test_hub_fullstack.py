@@ -58,7 +58,7 @@ async def test_redelivered_event_is_answered_once(hubkit):
     records = await asyncio.gather(*(chat.receive(event) for _ in range(5)))
     assert len(chat.sent) == 1
     assert sorted(r.outcome for r in records).count(Outcome.DUPLICATE) == 4
-    assert b"switchboard_dedup_hits_total 4.0" in assembly.metrics.render()
+    assert b'switchboard_events_duplicate_total{platform="fake"} 4.0' in assembly.metrics.render()
 
 
 async def test_dedup_holds_across_hub_replicas(hubkit):

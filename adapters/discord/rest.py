@@ -22,6 +22,7 @@ from adapters.discord.client import make_client
 from adapters.discord.config import DiscordConfig
 from adapters.discord.convert import BotIdentity
 from core.errors import AdapterError
+from core.metrics import PLATFORM
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +78,7 @@ class DiscordRest:
             return await self._client.http.request(route, **extra)
         except discord.RateLimited as exc:
             self.refusals[429] += 1
+            PLATFORM.told_to_wait("discord", 0.0)  # too long to wait: discord.py waits out short ones
             raise AdapterError(f"{method} {path}: rate limited for {exc.retry_after:.0f} s") from None
         except discord.HTTPException as exc:
             self.refusals[exc.status] += 1

@@ -25,6 +25,7 @@ from typing import Any
 import aiohttp
 
 from core.errors import AdapterError
+from core.metrics import PLATFORM
 
 log = logging.getLogger(__name__)
 
@@ -181,7 +182,9 @@ class HttpClient:
                 if got == 429:  # refused, not processed: repeating is always safe
                     wait = retry_after(answer_headers)
                     wait = self._delay(attempt) if wait is None else wait
-                    if wait > self.policy.max_wait_s or last:
+                    gives_up = wait > self.policy.max_wait_s or last
+                    PLATFORM.told_to_wait(self.platform, 0.0 if gives_up else wait)
+                    if gives_up:
                         raise RateLimited(f"{where}: rate limited for {wait:.0f} s", retry_after=wait)
                     log.info("%s: 429, waiting %.1f s", where, wait, extra={"platform": self.platform})
                     await self._sleep(wait)
@@ -232,4 +235,5 @@ class HttpClient:
         return self._rng.uniform(0, ceiling)
 
     async def _backoff(self, attempt: int) -> None:
+        PLATFORM.retried(self.platform)
         await self._sleep(self._delay(attempt))

@@ -18,6 +18,7 @@ from aiohttp import web
 from adapters.kit.verify import SignatureError, Verifier
 from core.errors import SwitchboardError
 from core.http import BadInput, load_json
+from core.metrics import PLATFORM
 
 log = logging.getLogger(__name__)
 
@@ -118,6 +119,7 @@ class VerifiedRoute:
             self._verifier.verify(request.headers, body)
         except SignatureError as exc:
             log.warning("%s request refused: %s", self._platform, exc, extra={"platform": self._platform})
+            PLATFORM.signature_failed(self._platform)
             return error(self._refusal_status, self._refusal)
         if self._media and request.content_type not in self._media:
             return error(415, f"expected {' or '.join(self._media)}")

@@ -21,6 +21,7 @@ from adapters.slack.config import SlackConfig
 from adapters.slack.convert import BotIdentity
 from adapters.slack.installations import InstallationStore
 from core.errors import AdapterError, ConfigError
+from core.metrics import PLATFORM
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +45,33 @@ class ServerErrorRetryHandler(AsyncServerErrorRetryHandler):
     ) -> bool:
         if request.url.rstrip("/").endswith("/chat.postMessage"):
             return False
-        return await super()._can_retry_async(state=state, request=request, response=response, error=error)
+        retry = await super()._can_retry_async(state=state, request=request, response=response, error=error)
+        if retry:
+            PLATFORM.retried("slack")
+        return retry
+
+
+class RateLimitRetryHandler(AsyncRateLimitErrorRetryHandler):
+    """slack_sdk's 429 handling (waits for Retry-After), counted in the platform metrics."""
+
+    async def prepare_for_next_attempt_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        if response is not None:
+            values = {k.lower(): v for k, v in response.headers.items()}.get("retry-after") or ["1"]
+            try:
+                seconds = float(values[0])
+            except ValueError:
+                seconds = 1.0
+            PLATFORM.told_to_wait("slack", seconds)
+        await super().prepare_for_next_attempt_async(
+            state=state, request=request, response=response, error=error
+        )
 
 
 def web_client(
@@ -58,7 +85,7 @@ def web_client(
         timeout=30,
         logger=SDK_LOG,
         retry_handlers=[
-            AsyncRateLimitErrorRetryHandler(max_retry_count=4),
+            RateLimitRetryHandler(max_retry_count=4),
             ServerErrorRetryHandler(max_retry_count=2),
         ],
     )

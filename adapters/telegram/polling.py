@@ -20,6 +20,7 @@ from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, Tel
 
 from adapters.kit.lease import Lease, hold
 from adapters.telegram.sending import retry_seconds
+from core.metrics import PLATFORM
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +72,7 @@ class Poller:
                     offset=offset or None, timeout=self._timeout_s, allowed_updates=self._allowed
                 )
             except RetryAfter as exc:
+                PLATFORM.told_to_wait("telegram", retry_seconds(exc))
                 await asyncio.sleep(retry_seconds(exc))
                 continue
             except Conflict:

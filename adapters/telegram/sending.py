@@ -27,6 +27,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from adapters.telegram.convert import GENERAL_TOPIC
 from adapters.telegram.state import TelegramState
 from core.errors import AdapterError
+from core.metrics import PLATFORM
 
 log = logging.getLogger(__name__)
 
@@ -233,6 +234,7 @@ class Sender:
                 if waited > MAX_WAIT_S or attempt == tries - 1:
                     raise AdapterError(f"Telegram flood limit: retry after {seconds:g} s") from None
                 log.info("Telegram asked to wait %.0f s", seconds, extra=_EXTRA)
+                PLATFORM.told_to_wait("telegram", seconds)
                 await self._pacer.hold(to.chat_id, seconds)
                 await self._pacer.wait(to.chat_id, group=to.is_group)
             except ChatMigrated as exc:

@@ -17,9 +17,11 @@ from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
 from core.errors import is_outage
+from core.metrics import Metrics
 from core.model.contract import CONSUMER_GROUP, JobRequest, Kind, ModelKeys, parse_lease
 from core.model.deadletters import POISON_AFTER_DEATHS, DeadLetters
 from core.model.delivery import Delivery
+from core.model.metering import observe_final
 from core.model.pending import PendingStore, PendingTurn
 from core.model.queue import ModelQueues
 from core.model.routing import ModelRouter
@@ -36,9 +38,17 @@ HANG_GRACE_S = 5.0  # a job still running this long after its own timeout hangs:
 
 class ResultReader:
     def __init__(
-        self, redis: Redis, keys: ModelKeys, delivery: Delivery, router: ModelRouter, *, consumer: str
+        self,
+        redis: Redis,
+        keys: ModelKeys,
+        delivery: Delivery,
+        router: ModelRouter,
+        *,
+        consumer: str,
+        metrics: Metrics | None = None,
     ) -> None:
         self._redis = redis
+        self._metrics = metrics or Metrics()
         self._keys = keys
         self._delivery = delivery
         self._router = router
@@ -92,6 +102,8 @@ class ResultReader:
                 await self._handle(entry_id, fields)
 
     async def _handle(self, entry_id: str, fields: dict[str, str]) -> None:
+        if fields.get("kind") == Kind.FINAL:
+            observe_final(self._metrics, fields)
         await self._delivery.handle(fields)
         if fields.get("kind") == Kind.FINAL and fields.get("ttft_ms") and fields.get("model"):
             await self._router.observe(fields["model"], float(fields["ttft_ms"]))
@@ -113,8 +125,10 @@ class Sweeper:
         owner: str,
         retries: int,
         job_timeout_s: int,
+        metrics: Metrics | None = None,
     ) -> None:
         self._redis = redis
+        self._metrics = metrics or Metrics()
         self._keys = keys
         self._store = store
         self._queues = queues
@@ -210,6 +224,7 @@ class Sweeper:
         request = JobRequest.from_payload(payload)
         deadline = time.time() + max(self._job_timeout_s * 2, 60)
         await self._store.set_attempt(turn.job_id, attempt, deadline)
+        self._metrics.model_jobs_retried.labels(turn.model).inc()
         await self._queues.enqueue(
             request.model, payload, rq_id=f"{turn.job_id}-{attempt}", timeout_s=int(request.timeout_s)
         )

@@ -19,6 +19,7 @@ from core.adapter import SupportsEdit, SupportsWorking
 from core.botdef import BotDefinition
 from core.errors import MaskingError
 from core.events import ConversationRef, Reply, TicketUpdate
+from core.metrics import Metrics
 from core.model.contract import Kind, with_footer
 from core.model.pending import PendingStore, PendingTurn
 from core.stages.memory import ConversationMemory
@@ -46,8 +47,10 @@ class Delivery:
         *,
         owner: str,
         edit_interval_s: float = 0.7,
+        metrics: Metrics | None = None,
     ) -> None:
         self._hub = hub
+        self._metrics = metrics or Metrics()
         self._store = store
         self._memory = memory
         self._masker = masker
@@ -156,6 +159,7 @@ class Delivery:
         else:
             text = FAILURE_MESSAGES.get(turn.reason, messages.MODEL_UNAVAILABLE)
             reply = self._reply(turn, text, notice=True)
+            self._metrics.model_jobs_failed.labels(turn.model, turn.reason or "error").inc()
         adapter = self._hub.adapters.get(turn.conversation.platform)
         if final and turn.sent is not None and isinstance(adapter, SupportsEdit):
             try:

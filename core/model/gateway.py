@@ -21,6 +21,7 @@ from redis.asyncio import Redis
 from core import messages
 from core.adapter import SupportsEdit
 from core.events import Reply, SentRef, audience_of, reply_to
+from core.metrics import Metrics
 from core.model.contract import JobRequest, ModelKeys, history_from_memory, with_footer
 from core.model.pending import PendingStore, PendingTurn
 from core.model.queue import ModelQueues
@@ -53,8 +54,10 @@ class QueueGateway:
         *,
         keys: ModelKeys,
         masker: Masker | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self._redis = redis
+        self._metrics = metrics or Metrics()
         self._store = store
         self._queues = queues
         self._router = router
@@ -93,14 +96,17 @@ class QueueGateway:
             digest = self._keys.cache(cache_digest(model, request))
             cached = cast("str | None", await self._redis.get(digest))
             if cached:
+                self._metrics.model_cache_hits.labels(model).inc()
                 return await self._cached_answer(turn, cached, ask)
             request = replace(request, cache_key=digest, cache_ttl_s=config.cache_ttl_s)
         if self._watch is not None and not await self._watch.serving(model):
             log.info("no live worker for the model; told the person", extra={"event_id": turn.event.id})
+            self._metrics.model_jobs_refused.labels(model, "no_worker").inc()
             return reply_to(turn.event, messages.MODEL_NOT_RUNNING, notice=True)
         depth = await self._queues.depth(model)
         if depth >= config.max_queue:
             log.warning("model queue full (%d); request refused", depth, extra={"event_id": turn.event.id})
+            self._metrics.model_jobs_refused.labels(model, "queue_full").inc()
             return reply_to(turn.event, messages.QUEUE_FULL, notice=True)
         pending = PendingTurn(
             job_id=job_id,
@@ -120,6 +126,7 @@ class QueueGateway:
         deadline = time.time() + config.wait_timeout_s
         await self._store.create(pending, deadline, ttl_s=config.wait_timeout_s + 3600)
         await self._queues.enqueue(model, request.to_payload(), rq_id=job_id, timeout_s=config.job_timeout_s)
+        self._metrics.model_jobs_queued.labels(model).inc()
         turn.stop(Outcome.QUEUED)
         log.info("model job queued (depth %d)", depth, extra={"event_id": turn.event.id, "job_id": job_id})
         if depth >= config.busy_depth and self._hub is not None:

@@ -11,11 +11,13 @@ from redis.asyncio import Redis
 
 from core.admin import AdminCommands
 from core.hub import Hub
+from core.metrics import Metrics
 from core.model.admin import model_command, ready_check, status_source
 from core.model.consumer import ResultReader, Sweeper
 from core.model.contract import ModelKeys
 from core.model.delivery import Delivery
 from core.model.gateway import QueueGateway
+from core.model.metering import scrape_gauges
 from core.model.pending import PendingStore
 from core.model.queue import ModelQueues
 from core.model.routing import ModelRouter
@@ -39,10 +41,12 @@ class ModelService:
         prefix: str = "sb",
         masker: Masker | None = None,
         how_to_start_worker: str | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         """`how_to_start_worker`: when given, questions for a model no live worker serves are
         answered at once with MODEL_NOT_RUNNING, and this hint is logged when that happens."""
         self.redis = redis
+        self.metrics = metrics or Metrics()
         self.keys = ModelKeys(prefix)
         self.owner = f"hub-{uuid.uuid4().hex[:12]}"
         self.store = PendingStore(redis, self.keys)
@@ -53,7 +57,14 @@ class ModelService:
         self._how_to_start = how_to_start_worker
         self.watch: WorkerWatch | None = None
         self.gateway = QueueGateway(
-            redis, self.store, self.queues, self.router, memory, keys=self.keys, masker=masker
+            redis,
+            self.store,
+            self.queues,
+            self.router,
+            memory,
+            keys=self.keys,
+            masker=masker,
+            metrics=self.metrics,
         )
         self._tasks: list[asyncio.Task[None]] = []
         self._loops: list[ResultReader | Sweeper | WorkerWatch] = []
@@ -72,9 +83,16 @@ class ModelService:
         self.gateway.bind(hub, self.watch)
         edit_interval = bot.model.edit_interval_ms / 1000
         self.delivery = Delivery(
-            hub, self.store, self.memory, self.masker, owner=self.owner, edit_interval_s=edit_interval
+            hub,
+            self.store,
+            self.memory,
+            self.masker,
+            owner=self.owner,
+            edit_interval_s=edit_interval,
+            metrics=self.metrics,
         )
         self.stopper = Stopper(self.redis, self.keys, self.store, self.queues, self.delivery.drain)
+        self.metrics.on_scrape(scrape_gauges(self.metrics, self.redis, self.keys, self.queues, bot))
         hub.status_sources["model"] = status_source(self.redis, self.keys, self.queues, bot, self.router)
         if admin_commands.get("model") is None:
             admin_commands.add(model_command(self.router, self.workers))
@@ -97,7 +115,9 @@ class ModelService:
         """Start reading results and sweeping (call after the hub's adapters started)."""
         if self.hub is None or self.delivery is None:
             raise RuntimeError("ModelService.attach(hub, ...) first")
-        reader = ResultReader(self.redis, self.keys, self.delivery, self.router, consumer=self.owner)
+        reader = ResultReader(
+            self.redis, self.keys, self.delivery, self.router, consumer=self.owner, metrics=self.metrics
+        )
         await reader.ensure_group()
         config = self.hub.bot.model
         sweeper = Sweeper(
@@ -109,6 +129,7 @@ class ModelService:
             owner=self.owner,
             retries=config.retries,
             job_timeout_s=config.job_timeout_s,
+            metrics=self.metrics,
         )
         loop = asyncio.get_running_loop()
         self._loops = [reader, sweeper]

@@ -10,6 +10,7 @@ from redis.asyncio import Redis
 
 from core.admin import AdminCommand
 from core.botdef import BotDefinition
+from core.metrics import Metrics
 from core.pii import vaultkey
 from core.pii.admin import reveal_command
 from core.pii.masker import PiiMasker
@@ -34,6 +35,7 @@ def pii_parts(
     key_prefix: str,
     env: Mapping[str, str],
     masker: Masker | None = None,
+    metrics: Metrics | None = None,
 ) -> PiiParts:
     """A masker for `bot` (unless one is given), its readiness check and admin command.
     The analyzer starts loading now, on its own thread."""
@@ -45,5 +47,5 @@ def pii_parts(
     parts = PiiParts(masker=masker)
     if isinstance(masker, PiiMasker):
         parts.ready_checks["pii"] = masker.analyzer.ready
-        parts.commands.append(reveal_command(masker.store))
+        parts.commands.append(reveal_command(masker.store, metrics))
     return parts

@@ -30,7 +30,7 @@ class DedupStage:
     async def process(self, turn: Turn, call_next: Next) -> SkillResult:
         (first,) = turn.prefetched[self.name]
         if not first:
-            self._metrics.dedup_hits.inc()
+            self._metrics.dedup_hits.labels(turn.event.platform).inc()
             log.info("duplicate event dropped", extra={"event_id": turn.event.id})
             turn.stop(Outcome.DUPLICATE)
             return None

@@ -68,7 +68,7 @@ class PiiStage:
         turn.restorer = functools.partial(self._masker.restore, masked.state)
         if self._metrics is not None:
             for entity in masked.entities:
-                self._metrics.pii_entities.labels(entity).inc()
+                self._metrics.pii_entities.labels(turn.event.platform, entity).inc()
         result = await call_next(turn)
         if isinstance(result, Reply):
             return await self._restore(turn, result)

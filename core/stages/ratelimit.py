@@ -80,7 +80,7 @@ class RateLimitStage:
             return await call_next(turn)
         for (scope, subject, limit, text), count in zip(checks, counts, strict=True):
             if int(count) > limit:
-                self._metrics.rate_limited.labels(scope).inc()
+                self._metrics.rate_limited.labels(event.platform, scope).inc()
                 turn.stop(Outcome.RATE_LIMITED)
                 if self._on_limited is not None:
                     await self._on_limited(turn)

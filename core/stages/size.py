@@ -26,7 +26,7 @@ class TextLimitStage:
         length = len(turn.event.text)
         if length <= self._max:
             return await call_next(turn)
-        self._metrics.too_long.inc()
+        self._metrics.too_long.labels(turn.event.platform).inc()
         log.info(
             "message over %d characters (%d) answered as too long",
             self._max,

@@ -97,4 +97,4 @@ async def test_no_canary_leaves_the_core(redis, analyzer, caplog):
     for where, text in (("redis", dump), ("logs", logs), ("metrics", metrics), ("prompts", prompts)):
         leaked = [c for c in [*CANARIES, *FRAGMENTS] if c in text]
         assert not leaked, f"{where} holds {leaked}"
-    assert 'switchboard_pii_entities_total{entity="EMAIL_ADDRESS"} 3.0' in metrics
+    assert 'switchboard_pii_entities_masked_total{entity="EMAIL_ADDRESS",platform="api"} 3.0' in metrics
