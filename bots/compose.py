@@ -39,6 +39,7 @@ from core.stages.pii import Masker, PiiStage
 from core.stages.ratelimit import RateLimitStage
 from core.stages.size import TextLimitStage
 from core.state import Keys
+from skills.bridge import BridgeStage, Links, bridge_keys, bridges_of
 
 
 @dataclass(slots=True)
@@ -114,12 +115,16 @@ def assemble(
 
     services = Services(admin_commands=commands)
     admin_gate = AdminGateStage(commands, controls, audit, skills, status)
+    bridges = bridges_of(bot, source=source)  # helpdesks mirrored into Slack threads
+    links = Links(redis, keys.prefix, bot.name)
+    bridge = BridgeStage(bridges, links, bridge_keys(bot)) if bridges else None
     stages = (  # the admin gate runs after masking: audited arguments are masked
         DedupStage(redis, keys, metrics),
         RateLimitStage(redis, keys, metrics, on_limited=admin_gate.audit_limited),
         TextLimitStage(settings.max_message_chars, metrics),
         PiiStage(masker, metrics),
         admin_gate,
+        *((bridge,) if bridge else ()),  # reads masked text; its threads never reach the skills
         MemoryStage(memory),
     )
     pipeline = Pipeline(
@@ -141,9 +146,13 @@ def assemble(
         status_sources={"redis": redis_status},
     )
     hub_ref.append(hub)
+    if bridge is not None:
+        bridge.adapters = hub.adapters
     services.started_at = hub.started_at
     for adapter in adapters:
         hub.add_adapter(adapter)
+    if bridge is not None and hub.adapters:  # (one built without adapters is given them later)
+        bridge.check_chats(hub.adapters, source=source)
     ready_checks: dict[str, ReadyCheck] = {"redis": redis_check(redis), **pii.ready_checks}
     model_service = None
     if model is None and bot.model.enabled:

@@ -22,6 +22,7 @@ from core.model.errors import ModelUnavailableError
 from core.routing import Router
 from core.settings import Settings
 from core.skills import collect
+from skills.bridge import bridges_of
 
 BACKEND_LIBRARIES = {
     "ctransformers": ("ctransformers", "pip install ctransformers"),
@@ -108,6 +109,7 @@ def check_all(env: Mapping[str, str] | None = None, *, models: bool = True) -> l
         bot = with_deployment(load_bot(settings.bot), env)
         skills = collect(bot.skills, source=source, search_path=bot_path(settings.bot).parent)
         Router(skills, fallback=bot.fallback, source=source)
+        bridges_of(bot, source=source)
         check_command_namespace(skills, default_commands(), source=source)
         problems.extend(registry.check(bot, settings.extra, source=source))
         if models:

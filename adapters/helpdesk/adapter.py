@@ -19,13 +19,14 @@ from aiohttp import web
 from redis.asyncio import Redis
 
 from adapters.helpdesk.guard import HelpdeskState, already_written, marker_for, stand_down_reason
-from adapters.helpdesk.ticket import HUMAN_ACTIVITY, AuthorRole, Skip, Ticket
+from adapters.helpdesk.relay import Relayer
+from adapters.helpdesk.ticket import HUMAN_ACTIVITY, AuthorRole, Skip, Ticket, TicketKind
 from adapters.helpdesk.vendor import Vendor
 from adapters.kit.http import HttpError
 from adapters.kit.route import MalformedPayload, VerifiedRoute, parse_json_object
 from core.adapter import Receive
 from core.errors import AdapterError
-from core.events import Reply, SentRef, TicketUpdate, Visibility
+from core.events import ConversationRef, Reply, SentRef, TicketUpdate, Visibility
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,7 @@ class HelpdeskAdapter:
         self.name = vendor.name
         self.options = vendor.config.options
         self.state = HelpdeskState(redis, key_prefix, vendor.name)
+        self.relayer = Relayer(vendor, self.state)
         self.bot_id = ""
         self._receive: Receive | None = None
         self.stood_down: list[str] = []  # reasons, newest last (status and tests); no ticket text
@@ -87,6 +89,9 @@ class HelpdeskAdapter:
         parsed = read_ticket(self.vendor, payload, delivery, self.bot_id)
         if isinstance(parsed, Ticket) and self._watched(parsed):
             return await self._hand_over(parsed, delivery, Visibility.INTERNAL, human=True)
+        mirrored = self._mirrored(parsed.ticket) if isinstance(parsed, Skip) else None
+        if mirrored is not None:  # a status change a bridge shows (solved, reopened)
+            return await self._hand_over(mirrored, delivery, Visibility.INTERNAL)
         if isinstance(parsed, Skip) or not parsed.answerable:
             if not await self.state.first_delivery(delivery):
                 return {"status": "duplicate"}
@@ -118,12 +123,21 @@ class HelpdeskAdapter:
             self._receive(event)
         return {"status": "accepted"}
 
+    def _mirrored(self, ticket: Ticket | None) -> Ticket | None:
+        """A status change, where a bridge mirrors this helpdesk (else they never reach the hub);
+        no skill answers it (the bridge ends its turn)."""
+        if self.options.bridge is None or ticket is None or ticket.kind is not TicketKind.STATUS_CHANGED:
+            return None
+        return ticket
+
     async def _note_activity(self, ticket: Ticket | None) -> None:
         if ticket is not None and ticket.kind in HUMAN_ACTIVITY and ticket.author_role is AuthorRole.AGENT:
             await self.state.human_seen(ticket.ref)
 
     # -- outbound -------------------------------------------------------------------------------
     async def send(self, reply: Reply) -> SentRef | None:
+        if reply.relay is not None:  # a person's note or reply carried by a bridge
+            return await self.relayer.write(reply, reply.relay)
         if reply.notice:  # queue positions, rate limits, apologies: not ticket content
             log.info("%s: notice not written to the ticket", self.name, extra={"platform": self.name})
             return None
@@ -189,6 +203,13 @@ class HelpdeskAdapter:
             raise AdapterError(f"{self.name}: ticket update not applied ({exc})") from None
         for what in skipped:
             log.warning("%s: %s", self.name, what, extra={"platform": self.name})
+
+    # -- the staff side (core.adapter.SupportsStaff, for a bridge) -----------------------------
+    async def agent_for(self, email: str, account: str | None) -> str | None:
+        return await self.relayer.agent_for(email)
+
+    def link_to(self, conversation: ConversationRef) -> str:
+        return self.vendor.link_to(conversation.channel_id)
 
     def _stand_down(self, reason: str) -> None:
         log.info("%s: bot stands down: %s", self.name, reason, extra={"platform": self.name})

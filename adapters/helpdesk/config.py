@@ -27,6 +27,9 @@ class HelpdeskOptions(BaseModel):
         False,
         description="hand agents' replies and notes to the ticket skills (draft tracking, /switchboard)",
     )
+
+    # mirror tickets into a Slack channel (skills.bridge validates the table; docs/bridge.md)
+    bridge: dict[str, Any] | None = None
     # generic hooks only
     scheme: str = Field("standard", pattern="^(standard|hmac)$")
     secret_env: str = ""

@@ -76,6 +76,7 @@ class Ticket:
                     "author_role": str(self.author_role),
                     "public": self.public,
                     "status": self.status,
+                    "closed": self.closed,
                     "assignee": self.assignee,
                     "priority": self.priority,
                     "tags": list(self.tags),

@@ -71,6 +71,22 @@ class Vendor:
         the same priority again change nothing). Returns what this vendor could not apply."""
         return [f"{self.label} takes no ticket updates"]
 
+    # -- the staff side (a bridge) ------------------------------------------------------------
+    async def agent_for(self, email: str) -> str | None:
+        """The agent's user id for `email`; None where there is none or the vendor cannot write
+        as one (then a relayed note is written by the bot, prefixed with the person's name)."""
+        return None
+
+    async def write_as(
+        self, ref: str, account: str, text: str, *, public: bool, author_id: str | None, find: FindExisting
+    ) -> str:
+        """`write`, as `author_id` where the vendor allows it (by default: as the bot)."""
+        return await self.write(ref, account, text, public=public, find=find)
+
+    def link_to(self, ref: str) -> str:
+        """Where staff open the ticket ("" when the vendor has no stable agent URL)."""
+        return ""
+
 
 def pick(data: Any, *path: str | int, default: Any = None) -> Any:
     """`pick(payload, "a", "b", 0)`: a nested value, or `default` where the shape differs."""

@@ -4,6 +4,7 @@ commands, the working reaction and OAuth installs together behind the core's Ada
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import Mapping
 from typing import Any
@@ -18,6 +19,7 @@ from adapters.slack.convert import PLATFORM, Inbound, MalformedPayload, Skip, fr
 from adapters.slack.installations import InstallationStore, TokenCipher
 from adapters.slack.oauth import OAuthFlow
 from adapters.slack.outbound import Outbox
+from adapters.slack.people import People
 from adapters.slack.receiver import HttpReceiver
 from adapters.slack.schema import check_envelope
 from adapters.slack.socket_mode import SingleHolderLock, SocketModeRunner
@@ -57,6 +59,7 @@ class SlackAdapter:
         self.working_sign = working_reaction(
             self.workspaces, self.state, reaction=options.working_reaction, delay=options.working_delay_s
         )
+        self.people = People(self.workspaces)
         self.commands = SlashCommands(options.command, ack_within=options.command_ack_s)
         self._recent = RecentIds()
         self._receive: Receive | None = None
@@ -133,7 +136,7 @@ class SlackAdapter:
         if isinstance(result, Skip):
             log.debug("slack event ignored: %s", result.reason, extra={"event_id": f"slack:{event_id}"})
             return None
-        if result.needs_thread_check or result.mentioned:
+        if result.needs_thread_check or result.mentioned or _in_thread(result.event):
             self._spawn(self._hand_off_later(result))
         else:
             self._hand_off(result.event)
@@ -147,6 +150,9 @@ class SlackAdapter:
         ):
             return
         await self.state.remember_mentions(conversation, inbound.mentioned)
+        if _in_thread(event):  # who wrote it (a bridge relays thread replies under their name)
+            person = await self.people.who(conversation.workspace_id, event.sender_id)
+            event = dataclasses.replace(event, sender_name=person.name, sender_email=person.email)
         self._hand_off(event)
 
     def _hand_off(self, event: Event) -> TurnHandle | None:
@@ -201,3 +207,9 @@ class SlackAdapter:
             self.working_sign.on(conversation, message_id)
         else:
             await self.working_sign.off(conversation, message_id)
+
+
+def _in_thread(event: Event) -> bool:
+    """A reply inside a channel thread (not the thread's first message, not a DM)."""
+    thread = event.conversation.thread_id
+    return not event.is_direct and thread is not None and thread != event.message_id

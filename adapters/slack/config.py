@@ -31,6 +31,8 @@ BOT_SCOPES = (
     "im:write",
     "mpim:history",
     "reactions:write",
+    "users:read",  # who wrote in a thread the bot follows (a bridge maps them to helpdesk agents)
+    "users:read.email",
 )
 
 

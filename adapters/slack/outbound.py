@@ -61,10 +61,11 @@ class Outbox:
         conversation = reply.conversation
         chunks = self._split(await self._render(reply))
         stamps = [await self._poster.post(conversation, chunk) for chunk in chunks]
-        if conversation.thread_id:
-            await self._state.mark_thread(
-                conversation.workspace_id, conversation.channel_id, conversation.thread_id
-            )
+        # a message the bot starts in a channel starts a thread it follows (a bridge's ticket)
+        thread = conversation.thread_id or (None if conversation.channel_id.startswith("D") else stamps[0])
+        if thread:  # keyed by team as events carry it: a post addressed without one is the default's
+            team = conversation.workspace_id or self._workspaces.default_team
+            await self._state.mark_thread(team, conversation.channel_id, thread)
         self._answers[stamps[0]] = _Answer(conversation, self._stream(conversation, list(stamps), chunks))
         self._trim()
         return stamps

@@ -15,6 +15,7 @@ from aiohttp.test_utils import TestServer
 BOT_ID = "90001"
 AGENT_ID = "20002"
 CUSTOMER_ID = "30003"
+AGENTS = {"ann@example.com": AGENT_ID}  # the agents' e-mail addresses (Zendesk users search)
 
 
 @dataclass
@@ -121,11 +122,13 @@ class FakeHelpdesk:
         refs = [ref] if ref else list(self.tickets)
         return [c for r in refs for c in self.ticket(r).comments if c.author_id == BOT_ID]
 
-    def _write(self, ref: str, body: dict[str, Any], text: str, public: bool) -> web.Response | FakeComment:
+    def _write(
+        self, ref: str, body: dict[str, Any], text: str, public: bool, author: str = BOT_ID
+    ) -> web.Response | FakeComment:
         if self.rate_limit:
             self.writes.append(Write(ref, body, stored=False))
             return web.json_response({"error": "TooManyRequests"}, status=429, headers=self.rate_limit.pop(0))
-        comment = self.add_comment(ref, BOT_ID, text, public=public)
+        comment = self.add_comment(ref, author, text, public=public)
         self.writes.append(Write(ref, body, stored=True))
         if self.fail_after_store:
             self.fail_after_store -= 1

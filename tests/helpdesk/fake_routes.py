@@ -8,7 +8,7 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.helpdesk.fake_helpdesk import BOT_ID, FakeHelpdesk, iso
+from tests.helpdesk.fake_helpdesk import AGENTS, BOT_ID, FakeHelpdesk, iso
 
 Handler = Callable[[web.Request], Any]
 
@@ -54,13 +54,24 @@ def zendesk(fake: FakeHelpdesk) -> None:
             )
             return web.json_response({"ticket": {"id": int(t.ref), "tags": t.tags, "priority": t.priority}})
         comment = fields["comment"]
-        got = fake._write(r.match_info["id"], body, comment["body"], comment.get("public", True))
+        author = str(comment.get("author_id") or BOT_ID)
+        got = fake._write(r.match_info["id"], body, comment["body"], comment.get("public", True), author)
         if isinstance(got, web.Response):
             return got
         events = [{"id": int(got.id), "type": "Comment", "public": got.public}]
         return web.json_response({"ticket": {"id": int(r.match_info["id"])}, "audit": {"events": events}})
 
+    async def search_users(r: web.Request) -> web.Response:
+        query = r.query.get("query", "").lower()
+        users = [
+            {"id": int(uid), "email": email, "role": "agent", "active": True}
+            for email, uid in AGENTS.items()
+            if query and query in email
+        ]
+        return web.json_response({"users": users, "count": len(users)})
+
     fake.app.router.add_get("/api/v2/users/me.json", me)
+    fake.app.router.add_get("/api/v2/users/search.json", search_users)
     fake.app.router.add_get("/api/v2/tickets/{id}.json", show)
     fake.app.router.add_get("/api/v2/tickets/{id}/comments.json", comments)
     fake.app.router.add_put("/api/v2/tickets/{id}.json", update)

@@ -20,6 +20,11 @@ TEAMS = {
 }
 OAUTH_CODES = {"code-for-t2": "xoxb-two"}
 APP_TOKEN = "xapp-1-A1-test"
+# people in team T1 (users.info): a support agent, and someone with no helpdesk account
+PEOPLE = {
+    "UANN": {"real_name": "Ann Agent", "display_name": "Ann", "email": "ann@example.com"},
+    "UBOB": {"real_name": "Bob Sales", "display_name": "Bob", "email": "bob@example.com"},
+}
 
 
 @dataclass
@@ -187,6 +192,12 @@ class FakeSlack:
             return web.json_response({"ok": True, "channel": args.get("channel"), "ts": args.get("ts")})
         if method in {"conversations.history", "conversations.replies"}:
             return web.json_response({"ok": True, "messages": self._history(method, args), "has_more": False})
+        if method == "users.info":
+            person = PEOPLE.get(str(args.get("user")))
+            if person is None:
+                return web.json_response({"ok": False, "error": "user_not_found"})
+            user = {"id": args.get("user"), "real_name": person["real_name"], "profile": dict(person)}
+            return web.json_response({"ok": True, "user": user})
         if method == "chat.postEphemeral":
             return web.json_response({"ok": True, "message_ts": self._next_ts()})
         if method in {"reactions.add", "reactions.remove"}:

@@ -110,6 +110,9 @@ class Freshdesk(Vendor):
     async def whoami(self) -> str:
         return text_of(pick((await self.client.get("/api/v2/agents/me")).data, "id"))
 
+    def link_to(self, ref: str) -> str:
+        return f"{self.config.url}/a/tickets/{ref}"
+
     async def state(self, ref: str, account: str) -> TicketState:
         ticket = (await self.client.get(f"/api/v2/tickets/{ref}")).data or {}
         listed = (await self.client.get(f"/api/v2/tickets/{ref}/conversations")).data or []

@@ -112,6 +112,9 @@ class Jsm(Vendor):
     async def whoami(self) -> str:
         return text_of(pick((await self.client.get("/rest/api/3/myself")).data, "accountId"))
 
+    def link_to(self, ref: str) -> str:
+        return f"{self.config.url}/browse/{ref}"
+
     async def state(self, ref: str, account: str) -> TicketState:
         issue = (await self.client.get(f"/rest/api/3/issue/{ref}", fields="status,assignee,reporter")).data
         listed = (await self.client.get(f"/rest/servicedeskapi/request/{ref}/comment", limit=50)).data

@@ -23,6 +23,7 @@ from core.events import TicketUpdate
 
 CLOSED = {"solved", "closed"}
 PRIORITY = ("low", "normal", "high", "urgent")
+STAFF_ROLES = {"agent", "admin"}
 
 
 def _when(value: Any) -> float:
@@ -149,9 +150,28 @@ class Zendesk(Vendor):
         return TicketState(status, status in CLOSED, text_of(pick(ticket, "ticket", "assignee_id")), comments)
 
     async def write(self, ref: str, account: str, text: str, *, public: bool, find: FindExisting) -> str:
+        return await self.write_as(ref, account, text, public=public, author_id=None, find=find)
+
+    async def agent_for(self, email: str) -> str | None:
+        """`GET /api/v2/users/search.json?query=<email>`: the agent or admin with that address."""
+        found = (await self.client.get("/api/v2/users/search.json", query=email)).data
+        for user in pick(found, "users", default=[]):
+            if not isinstance(user, Mapping) or text_of(user.get("role")) not in STAFF_ROLES:
+                continue
+            if text_of(user.get("email")).lower() == email.lower() and user.get("active", True):
+                return text_of(user.get("id")) or None
+        return None
+
+    def link_to(self, ref: str) -> str:
+        return f"{self.config.url}/agent/tickets/{ref}"
+
+    async def write_as(
+        self, ref: str, account: str, text: str, *, public: bool, author_id: str | None, find: FindExisting
+    ) -> str:
         comment: dict[str, Any] = {"body": text, "public": public}  # always explicit
-        if self.bot_id:
-            comment["author_id"] = int(self.bot_id) if self.bot_id.isdigit() else self.bot_id
+        author = author_id or self.bot_id
+        if author:
+            comment["author_id"] = int(author) if author.isdigit() else author
         body = {"ticket": {"comment": comment}}
         result = await self.client.request(
             "PUT", f"/api/v2/tickets/{ref}.json", json=body, idempotent=False, find_existing=find

@@ -1,0 +1,151 @@
+"""The Slack swarm bridge end to end: a Zendesk ticket becomes a Slack thread, the thread talks
+back into the ticket, and nothing loops (real slack_sdk and Zendesk adapter against the fakes)."""
+
+from __future__ import annotations
+
+from tests.bridge.conftest import CHANNEL, REF
+from tests.helpdesk.fake_helpdesk import AGENT_ID, BOT_ID, CUSTOMER_ID
+
+ANN, BOB = "UANN", "UBOB"  # Ann's Slack e-mail is a Zendesk agent's; Bob's is not
+
+
+def bodies(swarm, author=None):
+    return [c.body for c in swarm.comments() if author is None or c.author_id == author]
+
+
+async def test_a_new_ticket_opens_a_thread_with_its_facts_and_the_draft(swarm):
+    await swarm.start()
+    await swarm.ticket_created()
+    parent = swarm.parent()
+    text = parent["text"]
+    assert parent["channel"] == CHANNEL and parent.get("thread_ts") is None
+    assert f"ticket #{REF}" in text and "Charged twice for November" in text
+    assert "double charge" in text and "Priority: normal" in text
+    assert f"{swarm.zendesk.url}/agent/tickets/{REF}" in text
+    assert "Suggested reply (draft" in text and "Suggested answer for:" in text
+    # the ticket's own skill still wrote its draft into the ticket, as an internal note
+    (draft,) = swarm.comments()
+    assert draft.author_id == BOT_ID and draft.public is False
+
+
+async def test_a_thread_reply_becomes_an_internal_note_by_the_mapped_agent(swarm):
+    await swarm.start()
+    await swarm.ticket_created()
+    await swarm.says(ANN, "I checked Stripe: the second charge is pending, it will drop off.")
+    note = swarm.comments()[-1]
+    assert note.author_id == AGENT_ID and note.public is False
+    assert note.body.startswith("I checked Stripe") and "via Slack (ref sb-" in note.body
+
+
+async def test_an_unmapped_person_is_noted_by_the_bot_under_their_name(swarm):
+    await swarm.start()
+    await swarm.ticket_created()
+    await swarm.says(BOB, "This customer is on the enterprise plan.")
+    note = swarm.comments()[-1]
+    assert note.author_id == BOT_ID and note.public is False
+    assert note.body.startswith("Slack — Bob: This customer is on the enterprise plan.")
+
+
+async def test_slash_reply_from_an_agent_is_a_public_reply(swarm):
+    await swarm.start()
+    await swarm.ticket_created()
+    await swarm.says(ANN, " /reply Hi, the refund is on its way.")
+    reply = swarm.comments()[-1]
+    assert reply.author_id == AGENT_ID and reply.public is True
+    assert reply.body.startswith("Hi, the refund is on its way.")
+
+
+async def test_slash_reply_from_someone_who_is_no_agent_is_refused_and_nothing_is_public(swarm):
+    await swarm.start()
+    await swarm.ticket_created()
+    before = len(swarm.comments())
+    await swarm.says(BOB, "/reply We will refund you twice!")
+    assert len(swarm.comments()) == before and not [c for c in swarm.comments() if c.public]
+    (refusal,) = swarm.slack.of("chat.postEphemeral")
+    assert refusal.args["user"] == BOB and refusal.args["thread_ts"] == swarm.parent()["ts"]
+    assert "Nothing was sent" in refusal.args["text"]
+
+
+async def test_a_customer_comment_appears_in_the_thread(swarm):
+    await swarm.start()
+    await swarm.ticket_created()
+    await swarm.customer_says("<p>Any news on the refund?</p>")
+    shown = swarm.in_thread()
+    assert any(t.startswith("*Customer:*") and "Any news on the refund?" in t for t in shown)
+    assert any("Suggested reply (draft" in t for t in shown)  # the draft for it follows
+
+
+async def test_three_rounds_with_every_echo_delivered_do_not_loop(swarm):
+    await swarm.start(max_answers_per_hour=10)  # every round's draft is written
+    await swarm.ticket_created()
+    await swarm.echo()
+    for round_ in range(3):
+        await swarm.customer_says(f"<p>Round {round_}: still waiting.</p>")
+        await swarm.says(ANN, f"Round {round_}: on it.")
+        await swarm.says(ANN, f"/reply Round {round_}: done soon.")
+        await swarm.echo()  # Slack and Zendesk send back everything the bot wrote
+        await swarm.echo()
+    posts = [m for m in swarm.slack.messages if m.get("bot_id")]
+    # 1 parent + per round: the customer's comment and the draft for it
+    assert len(posts) == 1 + 3 * 2
+    by_author = [c.author_id for c in swarm.comments()]
+    # 1 draft at creation + per round: customer, draft, Ann's note, Ann's reply
+    assert by_author.count(CUSTOMER_ID) == 3 and by_author.count(AGENT_ID) == 6
+    assert by_author.count(BOT_ID) == 1 + 3
+    assert len(by_author) == 1 + 3 * 4
+
+
+async def test_solved_closes_and_reopened_resumes_the_same_thread(swarm):
+    await swarm.start()
+    await swarm.ticket_created()
+    parent = swarm.parent()["ts"]
+    await swarm.status("solved")
+    assert swarm.in_thread()[-1].startswith(":white_check_mark: Ticket solved")
+    await swarm.status("solved")  # told once
+    assert sum("Ticket solved" in t for t in swarm.in_thread()) == 1
+    await swarm.customer_says("<p>Sorry, it happened again.</p>")
+    shown = swarm.in_thread()
+    assert any("Ticket reopened (status: open)" in t for t in shown)
+    assert any("it happened again" in t for t in shown)
+    assert swarm.parent()["ts"] == parent  # no second parent message
+
+
+async def test_a_restarted_replica_keeps_the_ticket_thread_link(swarm):
+    await swarm.start()
+    await swarm.ticket_created()
+    await swarm.start()  # a fresh hub: only Redis remembers
+    await swarm.says(ANN, "Picked up after the deploy.")
+    assert swarm.comments()[-1].body.startswith("Picked up after the deploy.")
+    await swarm.customer_says("<p>Hello?</p>")
+    assert any("Hello?" in t for t in swarm.in_thread())
+
+
+async def test_the_thread_shows_the_customer_name_and_withholds_the_rest(swarm, masker):
+    await swarm.start(pii_masker=masker)
+    await swarm.ticket_created(
+        "Hi,\n\nmy invoice shows a double charge. Call me on +1 415 555 0132 or write to "
+        "maria.lopez@example.org.\n\nThanks,\nMaria Lopez"
+    )
+    text = swarm.parent()["text"]
+    assert "Maria Lopez" in text
+    assert "maria.lopez@example.org" not in text and "555 0132" not in text
+    assert "[email withheld]" in text
+    # the ticket's agents see the values in the bot's internal note, by the internal_note policy
+    assert "maria.lopez@example.org" in swarm.comments()[0].body
+
+
+async def test_a_slack_retry_of_a_thread_reply_writes_one_note(swarm):
+    await swarm.start()
+    await swarm.ticket_created()
+    envelope = await swarm.says(ANN, "Refund approved by finance.")
+    await swarm.slack_event(envelope)  # Slack redelivers (X-Slack-Retry-Num)
+    assert sum(b.startswith("Refund approved") for b in bodies(swarm)) == 1
+
+
+async def test_handoff_mode_opens_the_thread_when_the_ticket_is_handed_off(swarm):
+    await swarm.start(bridge={"channel": CHANNEL, "post_on": ["handoff"]})
+    await swarm.ticket_created()
+    assert [m for m in swarm.slack.messages if m["channel"] == CHANNEL] == []
+    await swarm.customer_says("<p>I want to talk to a person.</p>", tags=["billing", "sb_handoff"])
+    parent = swarm.parent()["text"]
+    assert f"ticket #{REF}" in parent and "talk to a person" in parent
