@@ -167,15 +167,17 @@ def test_gpu_workers_request_a_gpu_and_keda_scales_them_on_the_queue_the_hub_fil
     assert env["SWITCHBOARD_MODEL_DEVICE"] == "gpu"
     scaled = one(docs, "ScaledObject", "switchboard-worker")
     assert scaled["spec"]["scaleTargetRef"]["name"] == worker["metadata"]["name"]
-    (trigger,) = scaled["spec"]["triggers"]
-    assert trigger["type"] == "redis"
+    triggers = scaled["spec"]["triggers"]
+    assert {trigger["type"] for trigger in triggers} == {"redis"}
     spec = with_env(load_bot(env["SWITCHBOARD_BOT"]).model, env).specs()[0]
     prefix = env.get("SWITCHBOARD_KEY_PREFIX") or "sb"
-    queue = Queue.redis_queue_namespace_prefix + ModelKeys(prefix).queue(spec.name)
-    assert trigger["metadata"]["listName"] == queue == "rq:queue:sb-model-smollm2"
+    lists = [Queue.redis_queue_namespace_prefix + name for name in ModelKeys(prefix).queues(spec.name)]
+    assert [trigger["metadata"]["listName"] for trigger in triggers] == lists  # every priority lane
+    assert lists[-1] == "rq:queue:sb-model-smollm2"
     assert scaled["spec"]["minReplicaCount"] >= 1  # no worker: the hub does not enqueue at all
-    auth = one(docs, "TriggerAuthentication", trigger["authenticationRef"]["name"])
-    assert {ref["parameter"] for ref in auth["spec"]["secretTargetRef"]} == {"address", "password"}
+    for trigger in triggers:
+        auth = one(docs, "TriggerAuthentication", trigger["authenticationRef"]["name"])
+        assert {ref["parameter"] for ref in auth["spec"]["secretTargetRef"]} == {"address", "password"}
 
 
 @pytest.mark.parametrize("name", sorted(RENDERS))
