@@ -27,7 +27,7 @@ from spacy.language import Language  # noqa: E402
 from spacy.tokens import Doc  # noqa: E402
 
 from core.errors import ConfigError  # noqa: E402
-from core.pii import detectors, evidence, loose_names, name_cues, person  # noqa: E402
+from core.pii import detectors, evidence, loose_names, matmul, name_cues, person  # noqa: E402
 from core.pii.config import PiiConfig  # noqa: E402
 from core.pii.spans import Span, merge  # noqa: E402
 
@@ -81,6 +81,10 @@ def _lower_lemma(doc: Doc) -> Doc:
     return doc
 
 
+def _has_letters(text: str) -> bool:
+    return any(ch.isalpha() for ch in text)
+
+
 def _offline_tldextract() -> None:
     """presidio's email check calls tldextract, which would fetch the suffix list online."""
     tldextract.tldextract.TLD_EXTRACTOR = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
@@ -108,6 +112,7 @@ class Analyzer:
         # presidio declares `nlp` as None (its value before load()); it holds a dict of pipelines
         nlp = spacy.load(model_name, exclude=_EXCLUDED_PIPES)
         nlp.add_pipe(_LOWER_LEMMA)
+        matmul.use_numpy_matmul(nlp)
         nlp_engine.nlp = {LANGUAGE: nlp}  # type: ignore[assignment]
         registry = RecognizerRegistry(supported_languages=[LANGUAGE])
         registry.load_predefined_recognizers(languages=[LANGUAGE], nlp_engine=nlp_engine)
@@ -125,14 +130,29 @@ class Analyzer:
         log.info("PII analyzer ready (spaCy model %s)", model_name)
 
     def analyze_many(self, items: Sequence[tuple[str, PiiConfig]]) -> list[list[Span]]:
-        """Merged spans per text; one spaCy pass over the whole batch."""
+        """Merged spans per text; one spaCy pass over the whole batch. Texts without a letter
+        (numbers, codes, punctuation) are only tokenised: the tagger and the NER model have
+        nothing to say about them, and the pattern detectors need no more."""
         texts = [text for text, _config in items]
-        # without as_tuples each item is (text, artifacts)
-        artifacts = [item[1] for item in self._nlp.process_batch(texts, language=LANGUAGE, batch_size=32)]
+        wordy = [text for text in texts if _has_letters(text)]
+        analysed = iter(self._nlp_artifacts(wordy))
+        artifacts = [next(analysed) if _has_letters(text) else self._tokens_only(text) for text in texts]
         return [
             self._analyze(text, config, nlp_artifacts)
             for (text, config), nlp_artifacts in zip(items, artifacts, strict=True)
         ]
+
+    def _nlp_artifacts(self, texts: list[str]) -> list[NlpArtifacts]:
+        if not texts:
+            return []
+        if len(texts) == 1:  # one message (the usual case on a quiet hub): no batching machinery
+            return [self._nlp.process_text(texts[0], language=LANGUAGE)]
+        # without as_tuples each item is (text, artifacts)
+        return [item[1] for item in self._nlp.process_batch(texts, language=LANGUAGE, batch_size=32)]
+
+    def _tokens_only(self, text: str) -> NlpArtifacts:
+        doc = _lower_lemma(self._nlp.nlp[LANGUAGE].make_doc(text))  # type: ignore[index]
+        return self._nlp._doc_to_nlp_artifact(doc, LANGUAGE)
 
     def _analyze(self, text: str, config: PiiConfig, nlp_artifacts: NlpArtifacts) -> list[Span]:
         wanted = frozenset(config.entities)
