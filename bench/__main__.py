@@ -6,6 +6,7 @@ A benchmark module exposes `main() -> None` that prints a small report.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 import time
 
@@ -24,7 +25,12 @@ def main(argv: list[str]) -> int:
             raise
         print(f"\n=== {name} ===", flush=True)
         started = time.perf_counter()
-        module.main()
+        cores = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
+        try:
+            module.main()
+        finally:  # a benchmark that pins itself to one core leaves the next one all of them
+            if cores is not None:
+                os.sched_setaffinity(0, cores)
         print(f"({name}: {time.perf_counter() - started:.1f} s)", flush=True)
     return 0
 

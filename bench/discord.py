@@ -16,12 +16,11 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import subprocess
 import sys
 import time
 from typing import Any
 
-from bench.slack import _load, _pct
+from bench import http_load
 
 SEED = bytes.fromhex("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60")  # RFC 8032 TEST 1
 WARMUP = 2_000
@@ -83,19 +82,8 @@ async def _reference() -> Any:
     return app
 
 
-async def _serve(kind: str) -> None:
-    import logging
-
-    from aiohttp import web
-
-    logging.disable(logging.WARNING)
-    app = await (_ours() if kind == "ours" else _reference())
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    print(runner.addresses[0][1], flush=True)
-    await asyncio.Event().wait()
+async def _app(kind: str) -> Any:
+    return await (_ours() if kind == "ours" else _reference())
 
 
 def _requests(count: int, offset: int) -> list[bytes]:
@@ -114,61 +102,18 @@ def _requests(count: int, offset: int) -> list[bytes]:
         template["token"] = f"bench-token-{n}"
         body = json.dumps(template).encode()
         signature = key.sign(stamp.encode() + body).hex()
-        head = (
-            "POST /discord/interactions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-            f"X-Signature-Timestamp: {stamp}\r\nX-Signature-Ed25519: {signature}\r\n"
-            f"Content-Length: {len(body)}\r\n\r\n"
-        ).encode()
-        out.append(head + body)
+        headers = {"X-Signature-Timestamp": stamp, "X-Signature-Ed25519": signature}
+        out.append(http_load.raw_post("/discord/interactions", headers, body))
     return out
 
 
-def _measure(kind: str, offset: int) -> dict[str, Any]:
-    cpus = sorted(os.sched_getaffinity(0))
-    server = subprocess.Popen(
-        [sys.executable, "-m", "bench.discord", "serve", kind],
-        stdout=subprocess.PIPE,
-        preexec_fn=(lambda: os.sched_setaffinity(0, {cpus[0]})),
-    )
-    try:
-        assert server.stdout is not None
-        port = int(server.stdout.readline())
-        asyncio.run(_load(port, _requests(WARMUP, offset)))
-        elapsed, latencies, statuses = asyncio.run(_load(port, _requests(MEASURED, offset + WARMUP)))
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-    return {
-        "rate": MEASURED / elapsed,
-        "p50": _pct(latencies, 0.5),
-        "p99": _pct(latencies, 0.99),
-        "statuses": statuses,
-    }
-
-
 def main() -> None:
-    cpus = sorted(os.sched_getaffinity(0))
-    if len(cpus) > 1:
-        os.sched_setaffinity(0, set(cpus[1:]))
-    print(
-        f"{MEASURED} signed /ask interactions per side, deferred ack; "
-        f"server pinned to CPU {cpus[0]}, load from CPU(s) {cpus[1:] or cpus}"
-    )
-    results: dict[str, dict[str, Any]] = {}
-    for round_no in range(2):  # interleaved, twice: the machine is shared and noisy
-        for kind in ("reference", "ours"):
-            result = _measure(kind, offset=(round_no * 2 + (kind == "ours")) * 1_000_000)
-            best = results.get(kind)
-            if best is None or result["rate"] > best["rate"]:
-                results[kind] = result
+    print(f"{MEASURED} signed /ask interactions per side, deferred ack")
     names = {
         "reference": "aiohttp + cryptography verify-and-respond",
         "ours": "Switchboard /discord/interactions",
     }
-    print(f"{'endpoint':<44} {'acks/s':>9} {'p50 ms':>8} {'p99 ms':>8}  statuses")
-    for kind in ("reference", "ours"):
-        r = results[kind]
-        print(f"{names[kind]:<44} {r['rate']:>9.0f} {r['p50']:>8.2f} {r['p99']:>8.2f}  {r['statuses']}")
+    results = http_load.compare("bench.discord", names, _requests, WARMUP, MEASURED)
     ratio = results["ours"]["rate"] / results["reference"]["rate"]
     verdict = "meets" if ratio >= 1.0 and results["ours"]["p99"] < 20 else "misses"
     print(f"ratio ours/reference: {ratio:.2f}x (target >= 1.0x, p99 < 20 ms: {verdict} it); best of 2 rounds")
@@ -176,6 +121,6 @@ def main() -> None:
 
 if __name__ == "__main__":
     if len(sys.argv) >= 3 and sys.argv[1] == "serve":
-        asyncio.run(_serve(sys.argv[2]))
+        asyncio.run(http_load.serve(_app(sys.argv[2])))
     else:
         main()

@@ -19,12 +19,11 @@ import hashlib
 import hmac
 import json
 import os
-import subprocess
 import sys
 from datetime import UTC, datetime
 from typing import Any
 
-from bench.slack import _load, _pct
+from bench import http_load
 
 SECRET = "bench-zendesk-webhook-secret"
 WARMUP = 2_000
@@ -64,19 +63,8 @@ async def _plain() -> Any:
     return app
 
 
-async def _serve(kind: str, redis_url: str) -> None:
-    import logging
-
-    from aiohttp import web
-
-    logging.disable(logging.WARNING)
-    app = await (_ours(redis_url) if kind == "ours" else _plain())
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    print(runner.addresses[0][1], flush=True)
-    await asyncio.Event().wait()
+async def _app(kind: str, redis_url: str) -> Any:
+    return await (_ours(redis_url) if kind == "ours" else _plain())
 
 
 def _requests(count: int, offset: int) -> list[bytes]:
@@ -113,60 +101,25 @@ def _requests(count: int, offset: int) -> list[bytes]:
         mac = base64.b64encode(
             hmac.new(SECRET.encode(), stamp.encode() + body, hashlib.sha256).digest()
         ).decode()
-        head = (
-            "POST /hooks/zendesk HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-            f"X-Zendesk-Webhook-Signature: {mac}\r\nX-Zendesk-Webhook-Signature-Timestamp: {stamp}\r\n"
-            f"X-Zendesk-Webhook-Invocation-Id: inv-{n}\r\nContent-Length: {len(body)}\r\n\r\n"
-        ).encode()
-        out.append(head + body)
+        headers = {
+            "X-Zendesk-Webhook-Signature": mac,
+            "X-Zendesk-Webhook-Signature-Timestamp": stamp,
+            "X-Zendesk-Webhook-Invocation-Id": f"inv-{n}",
+        }
+        out.append(http_load.raw_post("/hooks/zendesk", headers, body))
     return out
-
-
-def _measure(kind: str, offset: int, redis_url: str) -> dict[str, Any]:
-    cpus = sorted(os.sched_getaffinity(0))
-    server = subprocess.Popen(
-        [sys.executable, "-m", "bench.helpdesk", "serve", kind, redis_url],
-        stdout=subprocess.PIPE,
-        preexec_fn=(lambda: os.sched_setaffinity(0, {cpus[0]})),
-    )
-    try:
-        assert server.stdout is not None
-        port = int(server.stdout.readline())
-        asyncio.run(_load(port, _requests(WARMUP, offset)))
-        elapsed, latencies, statuses = asyncio.run(_load(port, _requests(MEASURED, offset + WARMUP)))
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-    return {
-        "rate": MEASURED / elapsed,
-        "p50": _pct(latencies, 0.5),
-        "p99": _pct(latencies, 0.99),
-        "statuses": statuses,
-    }
 
 
 def main() -> None:
     from bots.redis_runner import PrivateRedis
 
-    cpus = sorted(os.sched_getaffinity(0))
-    if len(cpus) > 1:
-        os.sched_setaffinity(0, set(cpus[1:]))
     redis = PrivateRedis().start()
     try:
-        print(f"{MEASURED} signed Zendesk comment_added webhooks per side; server pinned to CPU {cpus[0]}")
-        results: dict[str, dict[str, Any]] = {}
-        for round_no in range(2):  # interleaved, twice: the machine is shared and noisy
-            for kind in ("plain", "ours"):
-                result = _measure(kind, (round_no * 2 + (kind == "ours")) * 1_000_000, redis.url)
-                if kind not in results or result["rate"] > results[kind]["rate"]:
-                    results[kind] = result
+        print(f"{MEASURED} signed Zendesk comment_added webhooks per side")
+        names = {"plain": "aiohttp read body + 200 (reference)", "ours": "Switchboard /hooks/zendesk"}
+        results = http_load.compare("bench.helpdesk", names, _requests, WARMUP, MEASURED, redis.url)
     finally:
         redis.stop()
-    names = {"plain": "aiohttp read body + 200 (reference)", "ours": "Switchboard /hooks/zendesk"}
-    print(f"{'endpoint':<44} {'acks/s':>9} {'p50 ms':>8} {'p99 ms':>8}  statuses")
-    for kind in ("plain", "ours"):
-        r = results[kind]
-        print(f"{names[kind]:<44} {r['rate']:>9.0f} {r['p50']:>8.2f} {r['p99']:>8.2f}  {r['statuses']}")
     ours = results["ours"]
     verdict = "meets" if ours["rate"] >= 3000 and ours["p99"] < 20 else "misses"
     ratio = ours["rate"] / results["plain"]["rate"]
@@ -178,6 +131,6 @@ def main() -> None:
 
 if __name__ == "__main__":
     if len(sys.argv) >= 4 and sys.argv[1] == "serve":
-        asyncio.run(_serve(sys.argv[2], sys.argv[3]))
+        asyncio.run(http_load.serve(_app(sys.argv[2], sys.argv[3])))
     else:
         main()
