@@ -148,22 +148,24 @@ class AdminWeb:
         return self._html(render.login(self._bot))
 
     async def login(self, request: web.Request) -> web.Response:
-        client = client_tag(self._guard.address(request))
+        address = self._guard.address(request)
+        client = client_tag(address)
+        count, wait = await self._limit.attempt(address)
+        if wait is not None:
+            if count == self._limit.attempts + 1:  # audited once per window: no flooding the trail
+                await self._audit("login", client, allowed=False, result="rate_limited")
+            log.warning("admin login refused: too many attempts (%s)", client)
+            error = f"Too many failed logins from your address. Try again in {wait} s."
+            return self._html(render.login(self._bot, error=error), 429, {"Retry-After": str(wait)})
         if not self._guard.same_origin(request):
             await self._audit("login", client, allowed=False, result="foreign_origin")
             return self._html(render.login(self._bot, error="Log in from this dashboard's own page."), 403)
-        wait = await self._limit.retry_after(self._guard.address(request))
-        if wait is not None:
-            await self._audit("login", client, allowed=False, result="rate_limited")
-            log.warning("admin login refused: too many failed attempts (%s)", client)
-            error = f"Too many failed logins from your address. Try again in {wait} s."
-            return self._html(render.login(self._bot, error=error), 429, {"Retry-After": str(wait)})
         token = (await self._form(request)).get("token", "")
         if len(token) > MAX_TOKEN_CHARS or not self._config.token.matches(token):
-            await self._limit.failed(self._guard.address(request))
             await self._audit("login", client, allowed=False, result="wrong_token")
             log.warning("admin login refused: wrong token (%s)", client)
             return self._html(render.login(self._bot, error="That is not the admin token."), 401)
+        await self._limit.succeeded(address)
         session_id, _session = await self._sessions.create()
         await self._audit("login", client, allowed=True, result="ok")
         log.info("admin logged in to the dashboard (%s)", client)

@@ -71,12 +71,13 @@ class SessionStore:
 
 
 class LoginLimit:
-    """Failed logins per client address in a fixed window; past `attempts`, refuse until the
-    window ends (the token is not even compared)."""
+    """Login attempts per client address in a fixed window. Each attempt is counted before
+    anything else (one atomic INCR, so parallel guesses cannot slip past); past `attempts` the
+    address waits for the window to end. A successful login clears its count."""
 
     def __init__(self, redis: Redis, prefix: str, *, attempts: int, window_s: int) -> None:
         self._redis = redis
-        self._prefix = f"{prefix}:admin:login-failures:"
+        self._prefix = f"{prefix}:admin:login-attempts:"
         self.attempts = attempts
         self.window_s = window_s
 
@@ -84,19 +85,19 @@ class LoginLimit:
         window = int(time.time() // self.window_s)
         return f"{self._prefix}{hashlib.sha256(address.encode()).hexdigest()[:32]}:{window}"
 
-    async def retry_after(self, address: str) -> int | None:
-        """Seconds until `address` may try again, or None when it may now."""
-        failures = int(await self._redis.get(self._key(address)) or 0)
-        if failures < self.attempts:
-            return None
-        return max(1, int(self.window_s - time.time() % self.window_s))
-
-    async def failed(self, address: str) -> None:
+    async def attempt(self, address: str) -> tuple[int, int | None]:
+        """Count one attempt: (its number in this window, seconds to wait when over the limit)."""
         key = self._key(address)
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.incr(key)
             pipe.expire(key, self.window_s)
-            await pipe.execute()
+            count, _ = await pipe.execute()
+        if int(count) <= self.attempts:
+            return int(count), None
+        return int(count), max(1, int(self.window_s - time.time() % self.window_s))
+
+    async def succeeded(self, address: str) -> None:
+        await self._redis.delete(self._key(address))
 
 
 def token_tag(token: str) -> str:
