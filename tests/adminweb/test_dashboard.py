@@ -234,3 +234,17 @@ async def test_another_replica_knows_the_session_until_the_token_is_rotated(redi
 
     assert await panels_status(ADMIN_TOKEN) == 200  # sessions live in Redis: any replica serves them
     assert await panels_status("a-brand-new-admin-token-0042") == 401
+
+
+async def test_neither_the_token_nor_a_session_id_reaches_the_logs(dashboard, caplog):
+    caplog.set_level(logging.DEBUG)
+    await dashboard.login("wrong-" + ADMIN_TOKEN)
+    response = await dashboard.login()
+    session_id = response.cookies["sb_admin"].value
+    page = await dashboard.client.get("/admin")
+    csrf = csrf_of(await page.text())
+    await dashboard.act("mute", csrf, conversation="fake:-:c1:-")
+    await dashboard.act("mute", "wrong", conversation="fake:-:c1:-")
+    assert "admin login refused: wrong token" in caplog.text
+    for secret in (ADMIN_TOKEN, session_id, csrf):
+        assert secret not in caplog.text
