@@ -155,6 +155,16 @@ def cmd_telegram(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_knowledge(args: argparse.Namespace) -> int:
+    """`switchboard knowledge index | search "…"`: the bot's document index."""
+    from bots import knowledge_tools
+
+    bot = _settings(args).bot
+    if args.knowledge_command == "index":
+        return knowledge_tools.index(bot)
+    return knowledge_tools.search(bot, args.query, args.limit)
+
+
 Command = Callable[[argparse.Namespace], int]
 
 
@@ -225,6 +235,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     pii_mask.add_argument("--bot", help=BOT_HELP)
     pii_mask.set_defaults(func=cmd_pii_mask)
+
+    knowledge = command("knowledge", "the bot's documents: build the index, try a question").add_subparsers(
+        dest="knowledge_command", required=True, metavar="TOOL"
+    )
+    knowledge_index = knowledge.add_parser(
+        "index", help="index the [knowledge] sources (only what changed)", parents=[common]
+    )
+    knowledge_search = knowledge.add_parser(
+        "search", help="show what a question finds, and what an answer would cite", parents=[common]
+    )
+    knowledge_search.add_argument("query", help='the question, e.g. "how do I connect Slack?"')
+    knowledge_search.add_argument("--limit", type=int, default=5, help="passages to show (default 5)")
+    for parser_ in (knowledge_index, knowledge_search):
+        parser_.add_argument("--bot", help=BOT_HELP)
+        parser_.set_defaults(func=cmd_knowledge)
 
     slack = command("slack", "Slack tools").add_subparsers(
         dest="slack_command", required=True, metavar="TOOL"

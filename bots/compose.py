@@ -5,6 +5,7 @@ The stage order is this literal tuple — read it top to bottom to know what a t
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +18,7 @@ from core.adapter import Adapter, SupportsHttp
 from core.admin import AdminCommands, check_command_namespace, default_commands
 from core.adminweb import AdminWeb, Sources, admin_web
 from core.audit import AuditLog
-from core.botdef import BotDefinition
+from core.botdef import BOTS_DIR, BotDefinition
 from core.controls import ConversationControls
 from core.followups import FollowUps
 from core.http import EdgeLimits
@@ -40,6 +41,10 @@ from core.stages.ratelimit import RateLimitStage
 from core.stages.size import TextLimitStage
 from core.state import Keys
 from skills.bridge import BridgeStage, Links, bridge_keys, bridges_of
+from skills.knowledge.index import KnowledgeIndex
+from skills.knowledge.setup import open_index
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(slots=True)
@@ -59,6 +64,7 @@ class Assembly:
     model_service: ModelService | None = None  # start()/stop() it around the hub (model answers)
     limits: EdgeLimits = field(default_factory=EdgeLimits)
     skills: tuple[Skill, ...] = ()  # what the bot can do (adapters publish their commands)
+    knowledge: KnowledgeIndex | None = None  # the bot's document index ([knowledge] sources)
     admin_gate: AdminGateStage | None = None  # the admin dashboard runs commands through it
     admin_web: AdminWeb | None = None  # /admin, when SWITCHBOARD_ADMIN_TOKEN is set
 
@@ -76,6 +82,16 @@ class Assembly:
             max_body_bytes=max_body_bytes,
             limits=self.limits,
         )
+
+
+def knowledge_index(bot: BotDefinition, skill_path: Path | None, source: str) -> KnowledgeIndex | None:
+    """The bot's document index, brought up to date (incremental: unchanged files are skipped)."""
+    if not bot.knowledge.enabled:
+        return None
+    index = open_index(bot, skill_path or BOTS_DIR, source=source)
+    report = index.update()
+    log.info("knowledge index %s: %s", index.path, report)
+    return index
 
 
 def assemble(
@@ -113,7 +129,8 @@ def assemble(
     async def status() -> dict[str, Any]:
         return await hub_ref[0].status()
 
-    services = Services(admin_commands=commands)
+    knowledge = knowledge_index(bot, skill_path, source)
+    services = Services(admin_commands=commands, knowledge=knowledge)
     admin_gate = AdminGateStage(commands, controls, audit, skills, status)
     bridges = bridges_of(bot, source=source)  # helpdesks mirrored into Slack threads
     links = Links(redis, keys.prefix, bot.name)
@@ -195,4 +212,5 @@ def assemble(
         skills=skills,
         admin_gate=admin_gate,
         admin_web=dashboard,
+        knowledge=knowledge,
     )

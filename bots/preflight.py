@@ -112,6 +112,10 @@ def check_all(env: Mapping[str, str] | None = None, *, models: bool = True) -> l
         bridges_of(bot, source=source)
         check_command_namespace(skills, default_commands(), source=source)
         problems.extend(registry.check(bot, settings.extra, source=source))
+        if bot.knowledge.enabled:
+            from skills.knowledge.setup import roots_of
+
+            roots_of(bot, bot_path(settings.bot).parent, source=source)
         if models:
             overridden = [key for key in ENV_FIELDS if env.get(key)]
             where = f"{source} (with {', '.join(overridden)} from the environment)" if overridden else source
