@@ -80,4 +80,7 @@ def rank(db: sqlite3.Connection, query: str, limit: int) -> list[Passage]:
         score = BM25_SHARE * (-bm25 / best) + (1 - BM25_SHARE) * confidence
         passages.append(Passage(title, link, body, round(score, 4), round(confidence, 4), path))
     passages.sort(key=lambda p: -p.score)
-    return passages[:limit]
+    best_per_link = {}
+    for passage in passages:  # a long section cut in parts: its best part stands for it
+        best_per_link.setdefault(passage.link, passage)
+    return list(best_per_link.values())[:limit]
