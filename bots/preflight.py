@@ -25,7 +25,11 @@ from core.skills import collect
 from skills.bridge import bridges_of
 
 BACKEND_LIBRARIES = {
-    "ctransformers": ("ctransformers", "pip install ctransformers"),
+    "ctransformers": (
+        "ctransformers",
+        "pip install 'switchboard[worker]' (a hub image has no model library: check the model where "
+        "its workers run)",
+    ),
     "llama_cpp": ("llama_cpp", "pip install 'switchboard[llama]' (compiles llama.cpp, a few minutes)"),
 }
 
