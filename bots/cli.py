@@ -69,7 +69,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
     problems = _hub_problems(settings, workers)
     if problems:
         return _refuse(problems)
-    log_file = logs.to_file(logs.chat_log_path(), args.log_level)
+    log_file = logs.to_file(logs.chat_log_path(), args.log_level, logs.log_format())
     print(f"(logs go to {log_file})", flush=True)
     asyncio.run(chat(settings, args.user, workers=workers, log_level=args.log_level, log_file=log_file))
     return 0
@@ -300,7 +300,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 2
     args.log_level = level
-    logs.configure(level)
+    try:
+        fmt = logs.log_format()
+    except ValueError as exc:
+        print(f"switchboard: {exc}", file=sys.stderr)
+        return 2
+    logs.configure(level, fmt=fmt)
     func: Command = args.func
     try:
         return func(args)

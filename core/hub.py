@@ -9,7 +9,7 @@ import traceback
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
-from core import messages
+from core import logs, messages
 from core.adapter import Adapter, SupportsStatus, SupportsTicketUpdate, SupportsWorking
 from core.botdef import BotDefinition
 from core.errors import is_outage
@@ -123,6 +123,7 @@ class Hub:
 
     async def _turn(self, turn: Turn) -> TurnRecord:
         event = turn.event
+        logs.bind(event_id=event.id, turn_id=turn.id, platform=event.platform)  # this task's lines
         record = TurnRecord(turn_id=turn.id, event_id=event.id, outcome=Outcome.REPLIED)
         try:
             async with self._slots:

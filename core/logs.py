@@ -1,12 +1,20 @@
 """Logging setup: one line per record with the structured fields we allow (never text), and a
-redaction filter as a second safety net (message text is never logged in the first place)."""
+redaction filter as a second safety net (message text is never logged in the first place).
+
+`SWITCHBOARD_LOG_FORMAT=json` writes one JSON object per line instead (for Loki, Elastic,
+CloudWatch...). A turn binds its ids (`bind`) for every record logged while it runs, so a
+line from deep in a stage still says which event, turn, platform and skill it belongs to.
+"""
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
 import sys
+from contextvars import ContextVar
+from datetime import UTC, datetime
 from pathlib import Path
 
 from core.pii import patterns
@@ -23,6 +31,8 @@ FIELDS = (
     "error_type",
     "model",
 )
+FORMATS = ("text", "json")
+_BOUND: ContextVar[dict[str, str] | None] = ContextVar("switchboard_log_fields", default=None)
 
 _REDACTIONS: tuple[tuple[re.Pattern[str], str], ...] = (
     *((pattern, "[REDACTED SECRET]") for pattern in patterns.SECRET_PATTERNS.values()),
@@ -72,6 +82,42 @@ class RedactionFilter(logging.Filter):
         return True
 
 
+def bind(**fields: str | None) -> None:
+    """Add `fields` (names from FIELDS) to every record logged from the current task on. Each
+    asyncio task has its own copy: a turn's ids never leak into another turn's lines."""
+    unknown = set(fields) - set(FIELDS)
+    if unknown:
+        raise ValueError(f"not a log field: {sorted(unknown)}")
+    merged = {**(_BOUND.get() or {}), **{k: v for k, v in fields.items() if v}}
+    _BOUND.set(merged)
+
+
+class BoundFieldsFilter(logging.Filter):
+    """Copies the task's bound fields onto each record (explicit `extra=` values win)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        for key, value in (_BOUND.get() or {}).items():
+            if not hasattr(record, key):
+                setattr(record, key, value)
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message and the allowed fields only."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, object] = {
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        entry.update({k: str(getattr(record, k)) for k in FIELDS if hasattr(record, k)})
+        if record.exc_text:
+            entry["exception"] = record.exc_text
+        return json.dumps(entry, ensure_ascii=False)
+
+
 class FieldsFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         line = super().format(record)
@@ -79,11 +125,25 @@ class FieldsFormatter(logging.Formatter):
         return f"{line} {' '.join(extras)}" if extras else line
 
 
-def configure(level: str = "INFO", handler: logging.Handler | None = None) -> None:
-    """One handler on the root logger (stderr by default) with the fields formatter and the
-    redaction filter."""
+def log_format(env: dict[str, str] | os._Environ[str] | None = None) -> str:
+    """`SWITCHBOARD_LOG_FORMAT` (text or json, default text); ValueError names a bad value."""
+    value = (env if env is not None else os.environ).get("SWITCHBOARD_LOG_FORMAT", "") or "text"
+    if value.lower() not in FORMATS:
+        raise ValueError(
+            f"SWITCHBOARD_LOG_FORMAT={value!r} is not one of {', '.join(FORMATS)} — fix: use one of those"
+        )
+    return value.lower()
+
+
+def configure(level: str = "INFO", handler: logging.Handler | None = None, fmt: str = "text") -> None:
+    """One handler on the root logger (stderr by default) with the fields (or JSON) formatter,
+    the task's bound fields and the redaction filter."""
     handler = handler or logging.StreamHandler(sys.stderr)
-    handler.setFormatter(FieldsFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    if fmt == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(FieldsFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(BoundFieldsFilter())
     handler.addFilter(RedactionFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
@@ -99,8 +159,8 @@ def chat_log_path() -> Path:
     return Path(base) / "switchboard" / "chat.log"
 
 
-def to_file(path: Path, level: str = "INFO") -> Path:
+def to_file(path: Path, level: str = "INFO", fmt: str = "text") -> Path:
     """Send every log record to `path` (appended) instead of the terminal."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    configure(level, logging.FileHandler(path, encoding="utf-8"))
+    configure(level, logging.FileHandler(path, encoding="utf-8"), fmt)
     return path

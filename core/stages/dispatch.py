@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from core import logs
 from core.args import ArgsError, parse_args
 from core.controls import ConversationControls
 from core.events import EventKind
@@ -55,6 +56,7 @@ class SkillDispatch:
         turn.intent = intent
         chosen = self._router.skills[intent.skill]
         self._metrics.skill_calls.labels(chosen.name, intent.via).inc()
+        logs.bind(skill=chosen.name)
         ctx = SkillContext(
             event=turn.event,
             intent=intent,
