@@ -18,6 +18,7 @@ from bots.backends.files import cache_dir
 from core.botdef import load_bot
 from core.model.config import with_env
 from core.model.contract import ModelKeys
+from skills.knowledge.setup import default_index_path
 from tests import dockerfs, kustomize
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -196,7 +197,8 @@ def test_pods_run_as_the_images_user_and_write_only_to_their_volumes(name, monke
         monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
         for key, value in image.env.items():
             monkeypatch.setenv(key, value)
-        written = [cache_dir(), Path("/tmp")]  # the vault key comes from a Secret, never a file here
+        # the vault key comes from a Secret, never a file here; `switchboard chat` is not run here
+        written = [cache_dir(), default_index_path(load_bot("assistant"), []), Path("/tmp")]
         env_names = {e["name"] for e in container["env"]}
         if "SWITCHBOARD_VAULT_KEY" not in env_names:
             assert deployment["metadata"]["name"] == "switchboard-worker"  # workers never see the vault
