@@ -121,6 +121,32 @@ class Relay:
 
 
 @dataclass(frozen=True, slots=True)
+class CopyTo:
+    """Another conversation that gets a copy of a model's final answer (a bridge's thread):
+    under `heading` (masked text), restored for its own destination (`audience`)."""
+
+    conversation: ConversationRef
+    audience: Audience = Audience.GROUP
+    heading: str = field(default="", repr=False)
+
+    def reply(self, text: str, in_reply_to: str | None) -> Reply:
+        body = f"{self.heading}\n{text}" if self.heading else text
+        return Reply(body, self.conversation, in_reply_to=in_reply_to, audience=self.audience)
+
+    def to_dict(self) -> dict[str, Any]:
+        where = self.conversation.to_dict()
+        return {"conversation": where, "audience": self.audience.value, "heading": self.heading}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> CopyTo:
+        return cls(
+            ConversationRef.from_dict(data["conversation"]),
+            Audience(data.get("audience") or Audience.GROUP),
+            str(data.get("heading") or ""),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class TicketUpdate:
     """Changes to a helpdesk ticket that travel with a reply (its note or answer), applied by the
     helpdesk adapter in the same guarded write. Other adapters ignore them."""

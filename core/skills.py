@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from core.args import params_of, usage_of
 from core.errors import ConfigError, SkillConflictError
-from core.events import Event, Reply, TicketUpdate, Visibility, reply_to
+from core.events import CopyTo, Event, Reply, TicketUpdate, Visibility, reply_to
 from core.followups import DEFAULT_TIMEOUT_S, Answer, Question
 from core.services import Services
 
@@ -60,6 +60,7 @@ class AskModel:
     footer: str = field(default="", repr=False)
     visibility: Visibility | None = None
     ticket: TicketUpdate | None = None
+    copies: tuple[CopyTo, ...] = ()  # other conversations that get the final answer too (a bridge)
 
 
 @dataclass(frozen=True, slots=True)

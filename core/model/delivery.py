@@ -169,6 +169,11 @@ class Delivery:
                 await self._hub.send(reply)
         else:
             await self._hub.send(reply)
+        if final and not stopped:
+            copied = with_footer(turn.result_text, turn.footer)
+            for copy in turn.copies:  # e.g. a draft note shown in a bridge's Slack thread too
+                shown = await self._restore(turn, copy.reply(copied, turn.event_id), partial=False)
+                await self._hub.send(shown)
         if isinstance(adapter, SupportsWorking):
             try:
                 await adapter.working(turn.conversation, turn.quote_id, False)

@@ -122,6 +122,7 @@ class QueueGateway:
             payload=request.to_payload(),
             footer=ask.footer,
             ticket=ask.ticket,
+            copies=ask.copies,
         )
         deadline = time.time() + config.wait_timeout_s
         await self._store.create(pending, deadline, ttl_s=config.wait_timeout_s + 3600)
@@ -149,4 +150,6 @@ class QueueGateway:
         reply = reply_to(turn.event, text, visibility=ask.visibility, ticket=ask.ticket)
         if self._masker is not None:
             reply = await self._masker.restore(turn.pii, reply)
+        for copy in ask.copies:
+            await turn.send(copy.reply(text, turn.event.id))
         return reply

@@ -15,7 +15,7 @@ from typing import Any, cast
 from redis.asyncio import Redis
 from redis.typing import EncodableT, FieldT
 
-from core.events import Audience, ConversationRef, SentRef, TicketUpdate, Visibility
+from core.events import Audience, ConversationRef, CopyTo, SentRef, TicketUpdate, Visibility
 from core.model.contract import ModelKeys
 
 CONVERSATION_TTL_S = 86_400
@@ -56,6 +56,7 @@ class PendingTurn:
     payload: dict[str, Any] = field(default_factory=dict, repr=False)
     footer: str = field(default="", repr=False)  # masked text under the final answer (sources)
     ticket: TicketUpdate | None = None  # goes with the final answer to a helpdesk
+    copies: tuple[CopyTo, ...] = ()  # other conversations that get the final answer too
     sent: SentRef | None = None
     result_kind: str = ""
     result_text: str = field(default="", repr=False)
@@ -84,6 +85,7 @@ class PendingTurn:
             "payload": json.dumps(self.payload),
             "footer": self.footer,
             "ticket": json.dumps(self.ticket.to_dict()) if self.ticket else "",
+            "copies": json.dumps([copy.to_dict() for copy in self.copies]),
             "created": repr(self.created),
         }
 
@@ -109,6 +111,7 @@ class PendingTurn:
             payload=json.loads(data.get("payload") or "{}"),
             footer=data.get("footer", ""),
             ticket=TicketUpdate.from_dict(json.loads(data["ticket"])) if data.get("ticket") else None,
+            copies=tuple(CopyTo.from_dict(c) for c in json.loads(data.get("copies") or "[]")),
             sent=sent,
             result_kind=data.get("result_kind", ""),
             result_text=data.get("result_text", ""),

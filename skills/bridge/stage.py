@@ -15,15 +15,26 @@ the marker footer, never a customer's, so it is never mirrored back."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Mapping
 from typing import Any
 
 from core.adapter import Adapter, SupportsStaff
 from core.errors import ConfigError
-from core.events import Audience, ConversationRef, Event, EventKind, Relay, Reply, Visibility, reply_to
+from core.events import (
+    Audience,
+    ConversationRef,
+    CopyTo,
+    Event,
+    EventKind,
+    Relay,
+    Reply,
+    Visibility,
+    reply_to,
+)
 from core.pipeline import Next, Outcome, Turn
-from core.skills import Results, SkillResult
+from core.skills import AskModel, Results, SkillResult
 from skills.bridge import texts
 from skills.bridge.config import BridgeConfig
 from skills.bridge.links import Links, Thread
@@ -50,6 +61,17 @@ def draft_of(result: SkillResult, event: Event) -> str | None:
         ):
             return reply.text
     return None
+
+
+def with_model_draft(result: SkillResult, event: Event, thread: Thread | None) -> SkillResult:
+    """A draft the model writes (an `AskModel` whose answer is an internal note) is copied into
+    the thread when it arrives, restored there for the staff channel."""
+    ask = result if isinstance(result, AskModel) else result.ask if isinstance(result, Results) else None
+    if thread is None or ask is None or (ask.visibility or event.reply_visibility) is not Visibility.INTERNAL:
+        return result
+    copy = CopyTo(thread.conversation(), Audience.STAFF, texts.DRAFT_HEADING)
+    copied = dataclasses.replace(ask, copies=(*ask.copies, copy))
+    return Results((*result.items[:-1], copied)) if isinstance(result, Results) else copied
 
 
 class BridgeStage:
@@ -114,8 +136,8 @@ class BridgeStage:
             if not self._starts_thread(kind, facts, config):
                 return await call_next(turn)
             result = await call_next(turn)
-            await self._open(turn, config, facts, draft_of(result, event))
-            return result
+            opened = await self._open(turn, config, facts, draft_of(result, event))
+            return with_model_draft(result, event, opened)
         thread = await self._status(turn, thread, closed, str(facts.get("status", "")))
         where = thread.conversation()
         if kind == "customer_replied" and event.text.strip():
@@ -125,7 +147,7 @@ class BridgeStage:
         draft = draft_of(result, event)
         if draft:
             await turn.send(self._to_thread(where, texts.draft_note(draft, config.summary_chars), event))
-        return result
+        return with_model_draft(result, event, thread)
 
     @staticmethod
     def _starts_thread(kind: str, facts: Mapping[str, Any], config: BridgeConfig) -> bool:
@@ -135,10 +157,10 @@ class BridgeStage:
 
     async def _open(
         self, turn: Turn, config: BridgeConfig, facts: Mapping[str, Any], draft: str | None
-    ) -> None:
+    ) -> Thread | None:
         event = turn.event
         if not await self.links.claim(event.conversation):
-            return  # another replica is opening this ticket's thread
+            return None  # another replica is opening this ticket's thread
         text = texts.parent(
             vendor=event.platform.capitalize(),
             ref=event.conversation.channel_id,
@@ -153,10 +175,11 @@ class BridgeStage:
         sent = await turn.send(self._to_thread(channel, text, event))
         if sent is None:
             log.warning("bridge: the ticket's parent message was not posted", extra={"event_id": event.id})
-            return
+            return None
         channel_id = sent.channel_id or config.channel
         thread = Thread(config.platform, channel_id, sent.message_id, config.team, closed=False)
         await self.links.link(event.conversation, thread)
+        return thread
 
     async def _status(self, turn: Turn, thread: Thread, closed: bool, status: str) -> Thread:
         """Solved: a closing message; reopened: a line saying so. Returns the thread as it is now."""

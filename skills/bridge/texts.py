@@ -16,6 +16,7 @@ SOLVED = (
     "a customer reply reopens it."
 )
 REOPENED = ":leftwards_arrow_with_hook: Ticket reopened (status: {status}). This thread carries on."
+DRAFT_HEADING = "*Suggested reply (draft):*"
 HOW_TO = "Reply in this thread to add an internal note; start with `{command}` to answer the customer."
 
 
@@ -64,7 +65,7 @@ def parent(
     if body:
         lines.append(quote(shorten(body, limit)))
     if draft:
-        lines += ["*Suggested reply (draft):*", quote(shorten(draft, limit))]
+        lines += [DRAFT_HEADING, quote(shorten(draft, limit))]
     lines.append(HOW_TO.format(command=command))
     return "\n".join(lines)
 
@@ -74,7 +75,7 @@ def customer_said(text: str, limit: int) -> str:
 
 
 def draft_note(text: str, limit: int) -> str:
-    return "*Suggested reply (draft):*\n" + quote(shorten(text, limit))
+    return DRAFT_HEADING + "\n" + quote(shorten(text, limit))
 
 
 def relayed_note(via: str, name: str, text: str) -> str:

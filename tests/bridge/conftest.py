@@ -51,7 +51,13 @@ class Swarm:
 
     # -- a hub replica --------------------------------------------------------------------------
     async def start(
-        self, *, pii_masker: Any = None, bridge: dict[str, Any] | None = None, **zendesk_options: Any
+        self,
+        *,
+        pii_masker: Any = None,
+        bridge: dict[str, Any] | None = None,
+        skill: str = "tests.helpdesk.ticket_skill:answer",
+        model: dict[str, Any] | None = None,
+        **zendesk_options: Any,
     ) -> Swarm:
         """Start a hub replica (stopping the one before: a restart keeps only Redis and the fakes)."""
         await self.stop_hub()
@@ -64,12 +70,15 @@ class Swarm:
         self.slack_adapter = SlackAdapter(SlackConfig.from_env(slack_env, FAST), self.redis)
         env = {**ENV["zendesk"], "ZENDESK_URL": self.zendesk.url}
         zendesk = build("zendesk", config_for("zendesk", env, options), self.redis, self._http)
-        data = {
+        module, _, fallback = skill.partition(":")
+        data: dict[str, Any] = {
             "name": "testbot",
-            "skills": ["tests.helpdesk.ticket_skill"],
-            "fallback": "answer",
+            "skills": [module],
+            "fallback": fallback,
             "adapters": {"zendesk": options},
         }
+        if model is not None:
+            data["model"] = model
         if pii_masker is not None:
             data["pii"] = {"enabled": True}
         self.assembly = assemble(
@@ -79,6 +88,8 @@ class Swarm:
             masker=pii_masker,
         )
         await self.assembly.hub.start()
+        if self.assembly.model_service is not None:
+            await self.assembly.model_service.start()
         self.server = TestServer(self.assembly.http_app(), host="127.0.0.1", port=0)
         await self.server.start_server()
         return self
@@ -87,6 +98,8 @@ class Swarm:
         if self.server is not None:
             await self.server.close()
         if self.assembly is not None:
+            if self.assembly.model_service is not None:
+                await self.assembly.model_service.stop()
             await self.assembly.hub.stop(grace=2)
         self.server = self.assembly = None
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from tests.bridge.conftest import CHANNEL, REF
 from tests.helpdesk.fake_helpdesk import AGENT_ID, BOT_ID, CUSTOMER_ID
+from tests.model.test_queue import MODEL, EchoEngine, until, work_off
 
 ANN, BOB = "UANN", "UBOB"  # Ann's Slack e-mail is a Zendesk agent's; Bob's is not
 
@@ -149,3 +150,15 @@ async def test_handoff_mode_opens_the_thread_when_the_ticket_is_handed_off(swarm
     await swarm.customer_says("<p>I want to talk to a person.</p>", tags=["billing", "sb_handoff"])
     parent = swarm.parent()["text"]
     assert f"ticket #{REF}" in parent and "talk to a person" in parent
+
+
+async def test_a_draft_the_model_writes_reaches_the_ticket_and_the_thread(swarm, redis_url):
+    await swarm.start(skill="tests.bridge.draft_skill:model_draft", model=MODEL)
+    await swarm.ticket_created()
+    assert "Suggested reply" not in swarm.parent()["text"]  # the parent is posted before the draft
+    work_off(redis_url, EchoEngine())
+    await until(lambda: bool(swarm.in_thread()) and bool(swarm.comments()))
+    (draft,) = swarm.in_thread()
+    assert draft.startswith("*Suggested reply (draft):*\nYou said: Charged twice for November")
+    (note,) = swarm.comments()
+    assert note.author_id == BOT_ID and note.public is False and note.body.startswith("You said:")
