@@ -10,7 +10,7 @@ import os
 import sys
 import time
 
-BENCHMARKS = ("pipeline", "model", "pii", "slack", "discord", "helpdesk", "agreement")
+BENCHMARKS = ("pipeline", "model", "pii", "slack", "discord", "helpdesk", "knowledge", "agreement")
 
 
 def main(argv: list[str]) -> int:

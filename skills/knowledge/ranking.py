@@ -12,16 +12,19 @@ import sqlite3
 
 from core.knowledge import Passage
 
-TITLE_WEIGHT = 4.0
+TITLE_WEIGHT = 2.0
 CANDIDATES = 20
-BM25_SHARE = 0.5  # final score = BM25_SHARE * relative BM25 + (1 - BM25_SHARE) * confidence
+# final score = BM25_SHARE * BM25 relative to the best + TITLE_SHARE * the question's information
+# in the section's title (heading path) + the rest * confidence
+BM25_SHARE = 0.5
+TITLE_SHARE = 0.3
 STOP_WORDS = frozenset(
     """a an the and or but if then of to in on at by for with from about into onto over under as
     is are was were be been being am do does did done doing have has had having can could should
     would will shall may might must i me my mine we us our you your yours he she they them their it
     its this that these those there here what which who whom whose where when why how any some
     all no not yes so too very just also please tell show explain know want need like get got
-    make let one much many more most than there's what's how's it's i'm don't can't""".split()
+    make let one much many more most than read find out there's what's how's it's i'm don't can't""".split()
 )
 PLACEHOLDER = re.compile(r"^[a-z]+(?:_[a-z]+)*_\d+$")  # <PERSON_1> after masking: not a topic
 
@@ -57,6 +60,8 @@ def rank(db: sqlite3.Connection, query: str, limit: int) -> list[Passage]:
     present = [t for t, (df, _) in weights.items() if df]
     if not present:
         return []
+    unknown = max(weights[t][1] for t in present)  # a word no document has weighs as the rarest known one
+    weights = {t: (df, idf if df else unknown) for t, (df, idf) in weights.items()}
     rows = db.execute(
         "SELECT rowid, title, body, link, path, bm25(chunks, ?, 1.0) AS r FROM chunks "
         "WHERE chunks MATCH ? ORDER BY r LIMIT ?",
@@ -65,19 +70,24 @@ def rank(db: sqlite3.Connection, query: str, limit: int) -> list[Passage]:
     ids = [row[0] for row in rows]
     marks = ",".join("?" * len(ids))
     covered: dict[int, float] = dict.fromkeys(ids, 0.0)
+    titled: dict[int, float] = dict.fromkeys(ids, 0.0)
     for term in present:
-        found = db.execute(
-            f"SELECT rowid FROM chunks WHERE chunks MATCH ? AND rowid IN ({marks})",  # noqa: S608 — placeholders only
-            (_phrase(term), *ids),
-        ).fetchall()
-        for (rowid,) in found:
-            covered[rowid] += weights[term][1]
+        for sums, match in ((covered, _phrase(term)), (titled, f"title : {_phrase(term)}")):
+            found = db.execute(
+                f"SELECT rowid FROM chunks WHERE chunks MATCH ? AND rowid IN ({marks})", (match, *ids)
+            ).fetchall()
+            for (rowid,) in found:
+                sums[rowid] += weights[term][1]
     information = sum(idf for _, idf in weights.values())
     best = max(-row[5] for row in rows) or 1.0
     passages = []
     for rowid, title, body, link, path, bm25 in rows:
         confidence = covered[rowid] / information
-        score = BM25_SHARE * (-bm25 / best) + (1 - BM25_SHARE) * confidence
+        score = (
+            BM25_SHARE * (-bm25 / best)
+            + TITLE_SHARE * titled[rowid] / information
+            + (1 - BM25_SHARE - TITLE_SHARE) * confidence
+        )
         passages.append(Passage(title, link, body, round(score, 4), round(confidence, 4), path))
     passages.sort(key=lambda p: -p.score)
     best_per_link = {}
