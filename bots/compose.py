@@ -41,6 +41,7 @@ from core.stages.ratelimit import RateLimitStage
 from core.stages.size import TextLimitStage
 from core.state import Keys
 from skills.bridge import BridgeStage, Links, bridge_keys, bridges_of
+from skills.helpdesk import wiring as helpdesk_skills
 from skills.knowledge.index import KnowledgeIndex
 from skills.knowledge.setup import open_index
 
@@ -65,6 +66,7 @@ class Assembly:
     limits: EdgeLimits = field(default_factory=EdgeLimits)
     skills: tuple[Skill, ...] = ()  # what the bot can do (adapters publish their commands)
     knowledge: KnowledgeIndex | None = None  # the bot's document index ([knowledge] sources)
+    services: Services = field(default_factory=Services)  # what skills were lent (tests may add to it)
     admin_gate: AdminGateStage | None = None  # the admin dashboard runs commands through it
     admin_web: AdminWeb | None = None  # /admin, when SWITCHBOARD_ADMIN_TOKEN is set
 
@@ -170,6 +172,12 @@ def assemble(
         hub.add_adapter(adapter)
     if bridge is not None and hub.adapters:  # (one built without adapters is given them later)
         bridge.check_chats(hub.adapters, source=source)
+    if helpdesk_skills.wanted(bot):
+        adapters_now = list(hub.adapters.values())
+        desk = helpdesk_skills.attach(
+            bot, services, redis, metrics, prefix=keys.prefix, adapters=adapters_now, source=source
+        )
+        hub.status_sources["helpdesk"] = desk.status
     ready_checks: dict[str, ReadyCheck] = {"redis": redis_check(redis), **pii.ready_checks}
     model_service = None
     if model is None and bot.model.enabled:
@@ -213,4 +221,5 @@ def assemble(
         admin_gate=admin_gate,
         admin_web=dashboard,
         knowledge=knowledge,
+        services=services,
     )

@@ -53,6 +53,8 @@ class BotDefinition(Strict):
     pii: PiiConfig = PiiConfig()
     model: ModelConfig = ModelConfig()
     knowledge: KnowledgeConfig = KnowledgeConfig()
+    # `[helpdesk]`: triage, drafts, handoff (validated by skills.helpdesk.config when listed)
+    helpdesk: dict[str, Any] = Field(default_factory=dict)
 
     @field_validator("admins")
     @classmethod

@@ -99,6 +99,33 @@ CATALOGUE: tuple[Spec, ...] = (
     ),
     Spec("turns_in_flight", "switchboard_turns_in_flight", "gauge", "Turns running or waiting for a slot"),
     Spec(
+        "helpdesk_triaged",
+        "switchboard_skills_helpdesk_triaged_total",
+        "counter",
+        "Tickets triaged by the helpdesk skills, by category (the bot definition's category names)",
+        ("category",),
+    ),
+    Spec(
+        "helpdesk_drafts",
+        "switchboard_skills_helpdesk_drafts_total",
+        "counter",
+        "Agent drafts: written, then sent_as_is / edited / discarded (the agent's next public reply)",
+        ("outcome",),
+    ),
+    Spec(
+        "helpdesk_auto_replies",
+        "switchboard_skills_helpdesk_auto_replies_total",
+        "counter",
+        "Public answers of promoted helpdesk intents",
+    ),
+    Spec(
+        "helpdesk_handoffs",
+        "switchboard_skills_helpdesk_handoffs_total",
+        "counter",
+        "Tickets handed to a person, by reason (requested, negative_sentiment, no_progress, low_confidence)",
+        ("reason",),
+    ),
+    Spec(
         "skill_calls",
         "switchboard_skills_calls_total",
         "counter",
@@ -306,6 +333,10 @@ class Metrics:
     turn_latency: Histogram
     turns_in_flight: Gauge
     skill_calls: Counter
+    helpdesk_triaged: Counter
+    helpdesk_drafts: Counter
+    helpdesk_auto_replies: Counter
+    helpdesk_handoffs: Counter
     replies_sent: Counter
     pii_entities: Counter
     pii_reveals: Counter

@@ -61,6 +61,7 @@ class AskModel:
     visibility: Visibility | None = None
     ticket: TicketUpdate | None = None
     copies: tuple[CopyTo, ...] = ()  # other conversations that get the final answer too (a bridge)
+    lane: str = ""  # "urgent" | "high": served before the normal lane (tickets near their SLA)
 
 
 @dataclass(frozen=True, slots=True)

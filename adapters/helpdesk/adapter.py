@@ -53,6 +53,7 @@ class HelpdeskAdapter:
         self._receive: Receive | None = None
         self.stood_down: list[str] = []  # reasons, newest last (status and tests); no ticket text
         self.ticket_updates = True  # SupportsTicketUpdate: tags, priority and assignment travel with replies
+        self.watch_agents = self.options.agent_events  # hand agents' replies and notes to the skills
 
     # -- lifecycle ----------------------------------------------------------------------------
     async def start(self, receive: Receive) -> None:
@@ -105,11 +106,7 @@ class HelpdeskAdapter:
 
     def _watched(self, ticket: Ticket) -> bool:
         """An agent's reply or note that the ticket skills asked to see (`agent_events`)."""
-        return (
-            self.options.agent_events
-            and ticket.kind in HUMAN_ACTIVITY
-            and ticket.author_role is AuthorRole.AGENT
-        )
+        return self.watch_agents and ticket.kind in HUMAN_ACTIVITY and ticket.author_role is AuthorRole.AGENT
 
     async def _hand_over(
         self, ticket: Ticket, delivery: str, visibility: Visibility, *, human: bool = False

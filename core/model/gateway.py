@@ -22,7 +22,7 @@ from core import messages
 from core.adapter import SupportsEdit
 from core.events import Reply, SentRef, audience_of, reply_to
 from core.metrics import Metrics
-from core.model.contract import JobRequest, ModelKeys, history_from_memory, with_footer
+from core.model.contract import LANES, JobRequest, ModelKeys, history_from_memory, with_footer
 from core.model.pending import PendingStore, PendingTurn
 from core.model.queue import ModelQueues
 from core.model.routing import ModelRouter
@@ -91,6 +91,7 @@ class QueueGateway:
             cancel=self._keys.cancel(job_id),
             timeout_s=float(config.job_timeout_s),
             enqueued_at=time.time(),
+            lane=ask.lane if ask.lane in LANES else "",
         )
         if config.cache_ttl_s:
             digest = self._keys.cache(cache_digest(model, request))
