@@ -11,6 +11,7 @@ from core.knowledge import Passage
 from core.skills import AskModel, SkillContext
 from skills.helpdesk.config import HelpdeskSkillsConfig
 from skills.helpdesk.triage import Triage
+from skills.knowledge.answer import sources_line, usable
 
 PASSAGE_CHARS = 700
 DRAFT_HEAD = "Draft reply for the agent (not sent to the customer)"
@@ -28,9 +29,7 @@ async def passages_for(ctx: SkillContext, text: str, limit: int = 3) -> list[Pas
     index = ctx.services.knowledge
     if index is None:
         return []
-    found = await index.search(text, limit)
-    minimum = ctx.bot.knowledge.min_confidence
-    return [p for p in found if p.confidence >= minimum]
+    return usable(await index.search(text, max(limit * 3, 6)), ctx.bot.knowledge)
 
 
 def prompt(ticket_text: str, passages: Sequence[Passage]) -> str:
@@ -47,7 +46,7 @@ def prompt(ticket_text: str, passages: Sequence[Passage]) -> str:
 def sources(passages: Sequence[Passage]) -> str:
     if not passages:
         return "Sources: none found in the documents (the ticket text only)"
-    return "Sources: " + "; ".join(f"[{n}] {p.title} ({p.link})" for n, p in enumerate(passages, 1))
+    return sources_line(list(passages))
 
 
 def why(triage: Triage, passages: Sequence[Passage]) -> str:

@@ -7,10 +7,18 @@ import time
 
 import pytest
 
-from tests.helpdesk.vendor_facts import REF, text, visibility
+from tests.helpdesk.vendor_facts import REF, visibility
+from tests.helpdesk.vendor_facts import text as written
 from tests.helpdesk_skills.conftest import DRAFT, REFUND_DOC, FakeIndex, comment, ticket
 
 VENDORS = ["zendesk", "freshdesk"]
+
+
+def text(vendor: str, body: dict) -> str:
+    """What the agent reads (Freshdesk is sent HTML line breaks)."""
+    return written(vendor, body).replace("<br>", "\n")
+
+
 PRIORITY = {"zendesk": {"high": "high", "urgent": "urgent"}, "freshdesk": {"high": "3", "urgent": "4"}}
 BILLING = (
     "Charged twice for November",
@@ -35,7 +43,7 @@ async def test_new_ticket_gets_tags_priority_and_a_draft_note_with_sources(desks
     assert visibility(vendor, write.body) is False
     assert note.startswith(DRAFT)
     assert "Draft reply for the agent" in note
-    assert "Sources: [1] Billing › Refunds (https://help.example.com/billing#refunds)" in note
+    assert "Sources:\n[1] Billing › Refunds — https://help.example.com/billing#refunds" in note
     assert "Why: the ticket reads as billing" in note
     assert "Triage: category billing (" in note and "language en (" in note
     assert desk.engine.lanes == ["high"]  # a high-urgency ticket waits on the high lane
@@ -54,7 +62,7 @@ async def test_promoted_intent_above_threshold_is_answered_in_public(desks, vend
     notes = [w for w in desk.fake.writes if visibility(vendor, w.body) is False]
     public = [w for w in desk.fake.writes if visibility(vendor, w.body) is True]
     assert len(public) == 1 and text(vendor, public[0].body).startswith(DRAFT)
-    assert "Sources: [1]" in text(vendor, public[0].body)
+    assert "Sources:\n[1] Billing › Refunds" in text(vendor, public[0].body)
     assert "Draft reply" not in text(vendor, public[0].body)  # the customer sees no agent hints
     assert len(notes) == 1 and "Triage: category login (" in text(vendor, notes[0].body)
     assert desk.metric("switchboard_skills_helpdesk_auto_replies_total") == 1
