@@ -17,6 +17,7 @@ from core.lru import LruDict
 log = logging.getLogger(__name__)
 
 PERSON_TTL_S = 600.0
+RETRY_AFTER_S = 60.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,9 +42,10 @@ class People:
         try:
             client = await self._workspaces.client(team)
             response = await client.users_info(user=user)
-        except SlackApiError as exc:
+        except SlackApiError as exc:  # e.g. missing_scope: asked again a minute later, not per message
             log.warning("users.info failed: %s", exc.response.get("error", "error"))
-            return UNKNOWN  # not cached: asked again next time (a scope may be added meanwhile)
+            self._known[key] = (UNKNOWN, time.monotonic() + RETRY_AFTER_S)
+            return UNKNOWN
         except SwitchboardError:
             return UNKNOWN
         data = response.get("user") or {}

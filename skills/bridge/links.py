@@ -61,6 +61,10 @@ class Links:
         key = self.ticket_key(ticket) + ":claim"
         return bool(await self.redis.set(key, "1", nx=True, ex=CLAIM_TTL_S))
 
+    async def release(self, ticket: ConversationRef) -> None:
+        """The parent message could not be posted: the next event may try again."""
+        await self.redis.delete(self.ticket_key(ticket) + ":claim")
+
     async def link(self, ticket: ConversationRef, thread: Thread) -> None:
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.set(self.ticket_key(ticket), json.dumps(asdict(thread)), ex=self.ttl)

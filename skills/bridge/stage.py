@@ -30,6 +30,7 @@ from core.events import (
     EventKind,
     Relay,
     Reply,
+    TicketUpdate,
     Visibility,
     reply_to,
 )
@@ -61,6 +62,23 @@ def draft_of(result: SkillResult, event: Event) -> str | None:
         ):
             return reply.text
     return None
+
+
+def updates_of(result: SkillResult) -> list[TicketUpdate]:
+    """The ticket changes a skill's result carries (tags, priority...), in order."""
+    items = result.items if isinstance(result, Results) else (result,)
+    return [item.ticket for item in items if isinstance(item, (Reply, AskModel)) and item.ticket]
+
+
+def with_updates(facts: Mapping[str, Any], result: SkillResult) -> Mapping[str, Any]:
+    """The ticket's facts as this turn leaves them: triage's priority, the handoff tag."""
+    merged = dict(facts)
+    for update in updates_of(result):
+        tags = [t for t in merged.get("tags") or () if t not in update.remove_tags]
+        merged["tags"] = [*tags, *(t for t in update.add_tags if t not in tags)]
+        if update.priority:
+            merged["priority"] = update.priority
+    return merged
 
 
 def with_model_draft(result: SkillResult, event: Event, thread: Thread | None) -> SkillResult:
@@ -133,9 +151,10 @@ class BridgeStage:
             turn.stop(Outcome.IGNORED)
             return None
         if thread is None:
+            result = await call_next(turn)  # the ticket's skills first: their draft, triage, handoff
+            facts = with_updates(facts, result)
             if not self._starts_thread(kind, facts, config):
-                return await call_next(turn)
-            result = await call_next(turn)
+                return result
             opened = await self._open(turn, config, facts, draft_of(result, event))
             return with_model_draft(result, event, opened)
         thread = await self._status(turn, thread, closed, str(facts.get("status", "")))
@@ -151,7 +170,10 @@ class BridgeStage:
 
     @staticmethod
     def _starts_thread(kind: str, facts: Mapping[str, Any], config: BridgeConfig) -> bool:
-        if kind == "created" and "created" in config.post_on:
+        """ "created": every ticket, at its creation — or at its next customer comment when it has
+        no thread yet (Slack was down, or the bridge came later); "handoff": once it carries the
+        handoff tag (from the webhook, or set by this very turn's handoff skill)."""
+        if "created" in config.post_on and kind in {"created", "customer_replied"}:
             return True
         return "handoff" in config.post_on and config.handoff_tag in (facts.get("tags") or ())
 
@@ -175,6 +197,7 @@ class BridgeStage:
         sent = await turn.send(self._to_thread(channel, text, event))
         if sent is None:
             log.warning("bridge: the ticket's parent message was not posted", extra={"event_id": event.id})
+            await self.links.release(event.conversation)
             return None
         channel_id = sent.channel_id or config.channel
         thread = Thread(config.platform, channel_id, sent.message_id, config.team, closed=False)

@@ -16,7 +16,8 @@ SOLVED = (
     "a customer reply reopens it."
 )
 REOPENED = ":leftwards_arrow_with_hook: Ticket reopened (status: {status}). This thread carries on."
-DRAFT_HEADING = "*Suggested reply (draft):*"
+DRAFT_HEADING = "*Suggested reply (draft):*"  # what the model drafted for the agents
+NOTE_HEADING = "*Internal note by the bot:*"  # a skill's note: a draft, triage, a handoff summary
 HOW_TO = "Reply in this thread to add an internal note; start with `{command}` to answer the customer."
 
 
@@ -65,7 +66,7 @@ def parent(
     if body:
         lines.append(quote(shorten(body, limit)))
     if draft:
-        lines += [DRAFT_HEADING, quote(shorten(draft, limit))]
+        lines += [NOTE_HEADING, quote(shorten(draft, limit))]
     lines.append(HOW_TO.format(command=command))
     return "\n".join(lines)
 
@@ -75,7 +76,7 @@ def customer_said(text: str, limit: int) -> str:
 
 
 def draft_note(text: str, limit: int) -> str:
-    return DRAFT_HEADING + "\n" + quote(shorten(text, limit))
+    return NOTE_HEADING + "\n" + quote(shorten(text, limit))
 
 
 def relayed_note(via: str, name: str, text: str) -> str:

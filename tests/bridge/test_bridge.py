@@ -23,7 +23,7 @@ async def test_a_new_ticket_opens_a_thread_with_its_facts_and_the_draft(swarm):
     assert f"ticket #{REF}" in text and "Charged twice for November" in text
     assert "double charge" in text and "Priority: normal" in text
     assert f"{swarm.zendesk.url}/agent/tickets/{REF}" in text
-    assert "Suggested reply (draft" in text and "Suggested answer for:" in text
+    assert "Internal note by the bot:" in text and "Suggested answer for:" in text
     # the ticket's own skill still wrote its draft into the ticket, as an internal note
     (draft,) = swarm.comments()
     assert draft.author_id == BOT_ID and draft.public is False
@@ -73,7 +73,7 @@ async def test_a_customer_comment_appears_in_the_thread(swarm):
     await swarm.customer_says("<p>Any news on the refund?</p>")
     shown = swarm.in_thread()
     assert any(t.startswith("*Customer:*") and "Any news on the refund?" in t for t in shown)
-    assert any("Suggested reply (draft" in t for t in shown)  # the draft for it follows
+    assert any("Internal note by the bot:" in t for t in shown)  # the draft for it follows
 
 
 async def test_three_rounds_with_every_echo_delivered_do_not_loop(swarm):
@@ -162,3 +162,38 @@ async def test_a_draft_the_model_writes_reaches_the_ticket_and_the_thread(swarm,
     assert draft.startswith("*Suggested reply (draft):*\nYou said: Charged twice for November")
     (note,) = swarm.comments()
     assert note.author_id == BOT_ID and note.public is False and note.body.startswith("You said:")
+
+
+async def test_a_handoff_by_the_tickets_own_skill_opens_the_thread_at_once(swarm):
+    await swarm.start(
+        bridge={"channel": CHANNEL, "post_on": ["handoff"]}, skill="tests.bridge.handoff_skill:hand_off"
+    )
+    await swarm.ticket_created()
+    parent = swarm.parent()["text"]
+    assert f"ticket #{REF}" in parent and "Priority: high" in parent
+    assert "Internal note by the bot:*\n&gt; Handed to the billing team." in parent
+
+
+async def test_a_ticket_whose_parent_could_not_be_posted_gets_its_thread_at_the_next_comment(swarm):
+    await swarm.start()
+    for _ in range(3):  # Slack answers 500 to the first post and both retries
+        swarm.slack.fail_next("chat.postMessage", 500)
+    await swarm.ticket_created()
+    assert [m for m in swarm.slack.messages if m["channel"] == CHANNEL] == []
+    await swarm.customer_says("<p>Hello, anyone?</p>")
+    assert "Hello, anyone?" in swarm.parent()["text"]
+    await swarm.says(ANN, "Looking now.")
+    assert swarm.comments()[-1].body.startswith("Looking now.")
+
+
+async def test_without_the_email_scope_notes_are_the_bots_and_public_replies_are_refused(swarm):
+    await swarm.start()
+    await swarm.ticket_created()
+    swarm.slack.refuse("users.info", "missing_scope")
+    await swarm.says(ANN, "Noted from Slack.")
+    await swarm.says(ANN, "/reply Hello!")
+    note = swarm.comments()[-1]
+    assert note.author_id == BOT_ID and note.body.startswith("Slack — UANN: Noted from Slack.")
+    assert not [c for c in swarm.comments() if c.public]
+    assert len(swarm.slack.of("chat.postEphemeral")) == 1
+    assert len(swarm.slack.of("users.info!missing_scope")) == 1  # asked once, not per message
