@@ -57,6 +57,8 @@ class Swarm:
         bridge: dict[str, Any] | None = None,
         skill: str = "tests.helpdesk.ticket_skill:answer",
         model: dict[str, Any] | None = None,
+        bot: dict[str, Any] | None = None,
+        knowledge: Any = None,
         **zendesk_options: Any,
     ) -> Swarm:
         """Start a hub replica (stopping the one before: a restart keeps only Redis and the fakes)."""
@@ -79,6 +81,7 @@ class Swarm:
         }
         if model is not None:
             data["model"] = model
+        data.update(bot or {})
         if pii_masker is not None:
             data["pii"] = {"enabled": True}
         self.assembly = assemble(
@@ -87,6 +90,7 @@ class Swarm:
             adapters=[self.slack_adapter, zendesk],
             masker=pii_masker,
         )
+        self.assembly.services.knowledge = knowledge
         await self.assembly.hub.start()
         if self.assembly.model_service is not None:
             await self.assembly.model_service.start()

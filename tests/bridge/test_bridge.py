@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from tests.bridge.conftest import CHANNEL, REF
 from tests.helpdesk.fake_helpdesk import AGENT_ID, BOT_ID, CUSTOMER_ID
+from tests.helpdesk_skills.conftest import BOT, DRAFT, REFUND_DOC, DraftEngine, FakeIndex
 from tests.model.test_queue import MODEL, EchoEngine, until, work_off
 
 ANN, BOB = "UANN", "UBOB"  # Ann's Slack e-mail is a Zendesk agent's; Bob's is not
@@ -197,3 +198,17 @@ async def test_without_the_email_scope_notes_are_the_bots_and_public_replies_are
     assert not [c for c in swarm.comments() if c.public]
     assert len(swarm.slack.of("chat.postEphemeral")) == 1
     assert len(swarm.slack.of("users.info!missing_scope")) == 1  # asked once, not per message
+
+
+async def test_with_the_helpdesk_skills_the_draft_and_its_sources_reach_the_thread(swarm, redis_url):
+    await swarm.start(bot=BOT, knowledge=FakeIndex([REFUND_DOC]))
+    await swarm.ticket_created()
+    assert f"ticket #{REF}" in swarm.parent()["text"]
+    work_off(redis_url, DraftEngine())
+    await until(lambda: any(DRAFT in t for t in swarm.in_thread()))
+    (copy,) = [t for t in swarm.in_thread() if DRAFT in t]
+    assert copy.startswith("*Suggested reply (draft):*") and REFUND_DOC.link in copy
+    (note,) = [c for c in swarm.comments() if DRAFT in c.body]
+    assert note.author_id == BOT_ID and note.public is False
+    await swarm.says(ANN, "/reply " + DRAFT)  # the agent sends the draft as it is
+    assert swarm.comments()[-1].public and swarm.comments()[-1].author_id == AGENT_ID
