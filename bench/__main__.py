@@ -10,7 +10,7 @@ import os
 import sys
 import time
 
-BENCHMARKS = ("pipeline", "model", "pii", "slack", "discord", "helpdesk", "knowledge", "agreement")
+BENCHMARKS = ("pipeline", "model", "pii", "slack", "discord", "helpdesk", "knowledge", "agreement", "capacity")
 
 
 def main(argv: list[str]) -> int:

@@ -22,6 +22,7 @@ from bots import registry
 from bots.compose import Assembly, assemble
 from bots.redis_runner import PrivateRedis
 from bots.worker_process import embedded_workers
+from core import tracing
 from core.adapter import Adapter, AdapterServices
 from core.botdef import BotDefinition, bot_path, load_bot, with_deployment
 from core.errors import PortInUseError
@@ -144,6 +145,7 @@ async def serve(
     bot = bot or with_deployment(load_bot(settings.bot), os.environ)
     count = (0 if settings.redis_url else 1) if workers is None else workers
     listener = bind_listener(settings.http_host, settings.http_port)
+    tracing.configure("switchboard-hub")
     stop = stop_on_signals()
     session = SharedSession()  # the hub's one HTTP client session (helpdesk APIs)
     try:

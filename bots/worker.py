@@ -23,6 +23,7 @@ import redis
 from redis.typing import EncodableT, FieldT
 from rq import Queue, SimpleWorker
 
+from core import tracing
 from core.botdef import BotDefinition
 from core.model import jobs
 from core.model.config import ModelSpec, with_env
@@ -153,6 +154,7 @@ def run_worker(
             source="environment",
         )
     spec = pick_model(bot, model)
+    tracing.configure("switchboard-worker")
     engine = load_engine(spec)
     connection = redis.Redis.from_url(settings.redis_url)
     keys = ModelKeys(settings.key_prefix)

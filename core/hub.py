@@ -9,7 +9,7 @@ import traceback
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
-from core import logs, messages
+from core import logs, messages, tracing
 from core.adapter import Adapter, SupportsStatus, SupportsTicketUpdate, SupportsWorking
 from core.botdef import BotDefinition
 from core.errors import is_outage
@@ -122,6 +122,15 @@ class Hub:
         return record
 
     async def _turn(self, turn: Turn) -> TurnRecord:
+        with tracing.span("switchboard.turn", {"switchboard.platform": turn.event.platform}) as current:
+            record = await self._turn_inside(turn)
+            skill = turn.intent.skill if turn.intent is not None else ""
+            tracing.annotate(
+                current, **{"switchboard.outcome": str(record.outcome), "switchboard.skill": skill}
+            )
+            return record
+
+    async def _turn_inside(self, turn: Turn) -> TurnRecord:
         event = turn.event
         logs.bind(event_id=event.id, turn_id=turn.id, platform=event.platform)  # this task's lines
         record = TurnRecord(turn_id=turn.id, event_id=event.id, outcome=Outcome.REPLIED)

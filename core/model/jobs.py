@@ -16,6 +16,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from rq import get_current_job
 from rq.timeouts import JobTimeoutException
 
+from core import tracing
 from core.model.contract import JobRequest, Kind, lease_value
 from core.model.errors import ModelTimeoutError, ModelUnavailableError
 
@@ -118,8 +119,15 @@ def generate(payload: dict[str, Any]) -> dict[str, Any]:
     if engine is None or engine.model != request.model:
         raise ModelUnavailableError(f"this worker does not serve model {request.model!r}")
     _Installed.running = (request.job_id, time.monotonic(), request.timeout_s)
+    attributes: dict[str, str | int] = {
+        "switchboard.model": request.model,
+        "switchboard.attempt": request.attempt,
+    }
     try:
-        return _generate(connection, engine, request)
+        with tracing.span("switchboard.generate", attributes, parent=job.meta) as current:
+            counts = _generate(connection, engine, request)
+            tracing.annotate(current, **{f"switchboard.{k}": v for k, v in counts.items()})
+            return counts
     finally:
         _Installed.running = None
 

@@ -17,6 +17,7 @@ from rq.callbacks import Callback
 from rq.exceptions import NoSuchJobError
 from rq.job import Job
 
+from core import tracing
 from core.model.contract import FAILURE_CALLBACK, JOB_FUNCTION, LANES, ModelKeys
 
 FAILURE_TTL_S = 7 * 86_400
@@ -54,6 +55,7 @@ class ModelQueues:
         """On the payload's lane (`JobRequest.lane`), so a retry keeps its place in the order."""
         lane = str(payload.get("lane") or "")
         lane = lane if lane in LANES else ""
+        meta = tracing.carrier()  # the turn's trace continues in the worker (`traceparent`)
 
         def run() -> None:
             self._queue(model, lane).enqueue_call(
@@ -65,6 +67,7 @@ class ModelQueues:
                 failure_ttl=FAILURE_TTL_S,
                 description=JOB_DESCRIPTION,
                 on_failure=Callback(FAILURE_CALLBACK),
+                meta=meta or None,
             )
 
         await asyncio.to_thread(run)
