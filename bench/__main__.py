@@ -10,7 +10,17 @@ import os
 import sys
 import time
 
-BENCHMARKS = ("pipeline", "model", "pii", "slack", "discord", "helpdesk", "knowledge", "agreement", "capacity")
+BENCHMARKS = (
+    "pipeline",
+    "model",
+    "pii",
+    "slack",
+    "discord",
+    "helpdesk",
+    "knowledge",
+    "agreement",
+    "capacity",
+)
 
 
 def main(argv: list[str]) -> int:
