@@ -23,7 +23,7 @@ from adapters.kit.http import SharedSession
 from adapters.slack import SlackAdapter, SlackConfig
 from bots.compose import Assembly, assemble
 from core.botdef import parse_bot
-from tests.helpdesk.conftest import payload
+from tests.helpdesk.conftest import helpdesks, payload  # noqa: F401 — helpdesks: a fixture
 from tests.helpdesk.fake_helpdesk import CUSTOMER_ID, FakeHelpdesk
 from tests.helpdesk.signing import ENV, signed
 from tests.pii.conftest import analyzer, masker, vault  # noqa: F401 — the real masker

@@ -127,14 +127,25 @@ def freshdesk(fake: FakeHelpdesk) -> None:
         async def write(r: web.Request) -> web.Response:
             body = await r.json()
             text = body["body"].replace("<br>", "\n").replace("&lt;", "<").replace("&amp;", "&")
-            got = fake._write(r.match_info["id"], body, text, public)
+            author = str(body.get("user_id") or BOT_ID)
+            got = fake._write(r.match_info["id"], body, text, public, author)
             if isinstance(got, web.Response):
                 return got
             return web.json_response({"id": int(got.id), "private": not public}, status=201)
 
         return write
 
+    async def agents(r: web.Request) -> web.Response:
+        email = r.query.get("email", "").lower()
+        found = [
+            {"id": int(uid), "contact": {"email": address, "active": True}}
+            for address, uid in AGENTS.items()
+            if address == email
+        ]
+        return web.json_response(found)
+
     fake.app.router.add_get("/api/v2/agents/me", me)
+    fake.app.router.add_get("/api/v2/agents", agents)
     fake.app.router.add_get("/api/v2/tickets/{id}", show)
     fake.app.router.add_put("/api/v2/tickets/{id}", change)
     fake.app.router.add_get("/api/v2/tickets/{id}/conversations", conversations)
@@ -219,12 +230,18 @@ def intercom(fake: FakeHelpdesk) -> None:
 
     async def reply(r: web.Request) -> web.Response:
         body = await r.json()
-        assert body["type"] == "admin" and body["admin_id"] == BOT_ID
-        got = fake._write(r.match_info["id"], body, body["body"], body["message_type"] == "comment")
+        assert body["type"] == "admin" and body["admin_id"] in {BOT_ID, *AGENTS.values()}
+        public = body["message_type"] == "comment"
+        got = fake._write(r.match_info["id"], body, body["body"], public, str(body["admin_id"]))
         if isinstance(got, web.Response):
             return got
         return web.json_response(conversation(r.match_info["id"]))
 
+    async def admins(_r: web.Request) -> web.Response:
+        listed = [{"type": "admin", "id": uid, "email": email} for email, uid in AGENTS.items()]
+        return web.json_response({"type": "admin.list", "admins": listed})
+
+    fake.app.router.add_get("/admins", admins)
     fake.app.router.add_get("/conversations/{id}", show)
     fake.app.router.add_post("/conversations/{id}/reply", reply)
 

@@ -133,12 +133,26 @@ class Freshdesk(Vendor):
         return TicketState(status, status in CLOSED, text_of(ticket.get("responder_id")), comments)
 
     async def write(self, ref: str, account: str, text: str, *, public: bool, find: FindExisting) -> str:
+        return await self.write_as(ref, account, text, public=public, author_id=None, find=find)
+
+    async def agent_for(self, email: str) -> str | None:
+        """`GET /api/v2/agents?email=`: the active agent with that address."""
+        found = (await self.client.get("/api/v2/agents", email=email)).data
+        for agent in found if isinstance(found, list) else ():
+            contact = pick(agent, "contact", default={})
+            active = pick(contact, "active", default=True)
+            if active and text_of(pick(contact, "email")).lower() == email.lower():
+                return text_of(pick(agent, "id")) or None
+        return None
+
+    async def write_as(
+        self, ref: str, account: str, text: str, *, public: bool, author_id: str | None, find: FindExisting
+    ) -> str:
         html = "<br>".join(line for line in text.replace("&", "&amp;").replace("<", "&lt;").splitlines())
-        path, body = (
-            (f"/api/v2/tickets/{ref}/reply", {"body": html})
-            if public
-            else (f"/api/v2/tickets/{ref}/notes", {"body": html, "private": True})
-        )
+        body: dict[str, Any] = {"body": html} if public else {"body": html, "private": True}
+        path = f"/api/v2/tickets/{ref}/reply" if public else f"/api/v2/tickets/{ref}/notes"
+        if author_id:  # notes and replies take the agent who writes them
+            body["user_id"] = numeric(author_id)
         result = await self.client.request("POST", path, json=body, find_existing=find)
         return str(result.data) if result.recovered else text_of(pick(result.data, "id"))
 

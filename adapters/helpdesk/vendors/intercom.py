@@ -151,10 +151,23 @@ class Intercom(Vendor):
         return TicketState(state, state == "closed", text_of(conversation.get("admin_assignee_id")), comments)
 
     async def write(self, ref: str, account: str, text: str, *, public: bool, find: FindExisting) -> str:
+        return await self.write_as(ref, account, text, public=public, author_id=None, find=find)
+
+    async def agent_for(self, email: str) -> str | None:
+        """`GET /admins`: the teammate with that address (replies and notes are written as them)."""
+        found = (await self.client.get("/admins")).data
+        for admin in pick(found, "admins", default=[]):
+            if isinstance(admin, Mapping) and text_of(admin.get("email")).lower() == email.lower():
+                return text_of(admin.get("id")) or None
+        return None
+
+    async def write_as(
+        self, ref: str, account: str, text: str, *, public: bool, author_id: str | None, find: FindExisting
+    ) -> str:
         body = {
             "message_type": "comment" if public else "note",
             "type": "admin",
-            "admin_id": self.bot_id,
+            "admin_id": author_id or self.bot_id,
             "body": text,
         }
         result = await self.client.request(
