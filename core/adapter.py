@@ -85,6 +85,22 @@ class SupportsTicketUpdate(Protocol):
     ticket_updates: bool  # True
 
 
+class CallerHolds(Protocol):
+    """Where a request/response adapter says which callers this replica holds (`core.model.callers`)."""
+
+    async def hold(self, key: str, conversation: ConversationRef) -> None: ...
+
+    async def release(self, key: str) -> None: ...
+
+
+@runtime_checkable
+class HoldsCallers(Protocol):
+    """Its callers wait on one replica (a web chat socket, a REST request): model answers for them
+    are delivered by the replica that holds them. The model service hands it `holds` at start."""
+
+    def hold_callers(self, holds: CallerHolds) -> None: ...
+
+
 @runtime_checkable
 class SupportsHttp(Protocol):
     """Serves routes on the hub's one HTTP port (webhooks, web chat, REST)."""

@@ -13,7 +13,7 @@ from typing import Any
 
 from aiohttp import web
 
-from core.adapter import Receive
+from core.adapter import CallerHolds, Receive
 from core.events import ConversationRef, Event, EventKind, Reply, SentRef
 from core.http import BadInput, check_text, load_json
 from core.secrets import Secret
@@ -67,6 +67,7 @@ class RestAdapter:
         self._collector = ReplyCollector()
         self._waiting: set[str] = set()  # event ids a request here is waiting on
         self._answers = LateReplies()  # the replies to recent messages, for a retry of them
+        self._holds: CallerHolds | None = None
 
     async def start(self, receive: Receive) -> None:
         self._receive = receive
@@ -75,6 +76,10 @@ class RestAdapter:
                 "REST API disabled: every request to /api/v1/messages gets 401. "
                 "Set SWITCHBOARD_API_TOKEN to a long random string to enable it."
             )
+
+    def hold_callers(self, holds: CallerHolds) -> None:
+        """Model answers for a waiting request come to the replica that holds it."""
+        self._holds = holds
 
     async def stop(self) -> None:
         self._receive = None
@@ -138,8 +143,10 @@ class RestAdapter:
             )
         self._waiting.add(event.id)
         self._collector.expect(event.id)
-        task = self._receive(event)
         try:
+            if self._holds is not None:  # a model answer for it comes to this replica
+                await self._holds.hold(event.id, event.conversation)
+            task = self._receive(event)
             outcome, replies = await self._collector.collect(
                 event.id, task, self._timeout, wait_on_duplicate=True
             )
@@ -150,6 +157,8 @@ class RestAdapter:
             )
         finally:
             self._waiting.discard(event.id)
+            if self._holds is not None:  # a later answer waits in Redis for a retry
+                await self._holds.release(event.id)
         if outcome == Outcome.DUPLICATE and replies:
             outcome = Outcome.REPLIED  # a concurrent copy of this request ran the turn
         return web.json_response(

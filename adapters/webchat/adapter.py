@@ -9,7 +9,9 @@ Protocol (JSON text frames):
                  {"type": "typing", "active": true}
                  {"type": "error", "text": "..."}                    (bad input)
 A browser keeps its session id in localStorage; replies for a session that is briefly
-disconnected wait in a small outbox and are flushed when it reconnects.
+disconnected wait in a small outbox and are flushed when it reconnects. With several hub
+replicas, the replica with the session's socket open *holds* it (`core.model.callers`): model
+answers are delivered there, and wait in Redis (masked) while no socket is open anywhere.
 
 The session id is a credential (a second socket with it receives the session's replies): it
 never leaves this module. The hub, its logs and Redis see `conversation_of(session)`, a hash.
@@ -29,7 +31,7 @@ from pathlib import Path
 
 from aiohttp import WSMsgType, web
 
-from core.adapter import Receive
+from core.adapter import CallerHolds, Receive
 from core.events import ConversationRef, Event, EventKind, Reply, SentRef
 from core.http import AddressSlots, BadInput, EdgeLimits, load_json, started
 from core.http.origin import origin_allowed
@@ -72,11 +74,16 @@ class WebChatAdapter:
         self._limits = limits or EdgeLimits()
         self._slots = AddressSlots(self._limits.sockets_per_address)
         self._receive: Receive | None = None
+        self._holds: CallerHolds | None = None
         self._sockets: dict[str, set[web.WebSocketResponse]] = defaultdict(set)  # by conversation
         self._outbox: OrderedDict[str, deque[dict]] = OrderedDict()
 
     async def start(self, receive: Receive) -> None:
         self._receive = receive
+
+    def hold_callers(self, holds: CallerHolds) -> None:
+        """Model answers for a session come to the replica that has its socket open."""
+        self._holds = holds
 
     async def stop(self) -> None:
         self._receive = None
@@ -136,9 +143,12 @@ class WebChatAdapter:
         await ws.prepare(request)
         started(request, ws)
         self._sockets[conversation].add(ws)
+        ref = ConversationRef(PLATFORM, conversation)
         try:
             await ws.send_json({"type": "hello", "session": session})
             await self._flush(conversation)
+            if self._holds is not None:  # answers waiting for this session (any replica) come now
+                await self._holds.hold(ref.key, ref)
             async for message in ws:
                 if message.type == WSMsgType.TEXT:
                     await self._on_text(conversation, ws, message.data)
@@ -150,6 +160,8 @@ class WebChatAdapter:
             self._sockets[conversation].discard(ws)
             if not self._sockets[conversation]:
                 del self._sockets[conversation]
+                if self._holds is not None:  # its answers wait in Redis for the reconnect
+                    await self._holds.release(ref.key)
         return ws
 
     async def _on_text(self, conversation: str, ws: web.WebSocketResponse, data: str) -> None:

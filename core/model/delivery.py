@@ -20,6 +20,7 @@ from core.botdef import BotDefinition
 from core.errors import MaskingError
 from core.events import ConversationRef, Reply, TicketUpdate
 from core.metrics import Metrics
+from core.model.callers import HERE, Callers
 from core.model.contract import Kind, with_footer
 from core.model.pending import PendingStore, PendingTurn
 from core.stages.memory import ConversationMemory
@@ -58,6 +59,7 @@ class Delivery:
         self._edit_interval = edit_interval_s
         self._last_edit: dict[str, float] = {}
         self.handoff_ms: deque[float] = deque(maxlen=1000)  # queue wait + result pick-up, per answer
+        self.callers: Callers | None = None  # set when web chat / REST callers wait on one replica
 
     @property
     def bot(self) -> BotDefinition:
@@ -82,6 +84,10 @@ class Delivery:
             if turn is not None:
                 await self.drain(turn.conversation)
 
+    async def partial(self, job_id: str, attempt: int, text: str) -> None:
+        """Show a streamed frame handed over by the replica that read it (see `callers`)."""
+        await self._partial(job_id, attempt, text)
+
     async def _partial(self, job_id: str, attempt: int, text: str) -> None:
         now = time.monotonic()
         if not text.strip() or now - self._last_edit.get(job_id, 0.0) < self._edit_interval:
@@ -92,6 +98,12 @@ class Delivery:
         seq, _head = await self._store.head(turn.conversation)
         if seq != turn.seq:
             return  # an earlier answer in this conversation is not out yet: keep the order
+        if self.callers is not None:
+            where = await self.callers.where(turn)
+            if where != HERE:  # the caller waits on another replica (or on none just now)
+                if where:
+                    await self.callers.forward_partial(where, job_id, attempt, text)
+                return
         adapter = self._hub.adapters.get(turn.conversation.platform)
         if not isinstance(adapter, SupportsEdit) or not await self._store.claim(job_id, self._owner):
             return
@@ -129,6 +141,14 @@ class Delivery:
                 continue
             if not turn.result_kind:
                 return delivered
+            if self.callers is not None:
+                where = await self.callers.where(turn)
+                if where != HERE:  # its caller is held by another replica, or by none yet
+                    if where:
+                        await self.callers.wake(where, conversation)
+                    else:
+                        log.debug("answer waits for its caller to come back", extra={"job_id": job_id})
+                    return delivered
             if not await self._store.claim(job_id, self._owner):
                 await asyncio.sleep(CLAIM_WAIT_S)  # another replica (or a streamed edit) holds it
                 continue

@@ -9,10 +9,12 @@ from typing import Any
 
 from redis.asyncio import Redis
 
+from core.adapter import HoldsCallers
 from core.admin import AdminCommands
 from core.hub import Hub
 from core.metrics import Metrics
 from core.model.admin import model_command, ready_check, status_source
+from core.model.callers import Callers
 from core.model.consumer import ResultReader, Sweeper
 from core.model.contract import ModelKeys
 from core.model.delivery import Delivery
@@ -67,10 +69,11 @@ class ModelService:
             metrics=self.metrics,
         )
         self._tasks: list[asyncio.Task[None]] = []
-        self._loops: list[ResultReader | Sweeper | WorkerWatch] = []
+        self._loops: list[ResultReader | Sweeper | WorkerWatch | Callers] = []
         self.hub: Hub | None = None
         self.delivery: Delivery | None = None
         self.stopper: Stopper | None = None
+        self.callers: Callers | None = None
 
     def attach(self, hub: Hub, admin_commands: AdminCommands, ready_checks: dict[str, Any]) -> None:
         """Make `hub` queue model work here; add the `model` command, status and readiness."""
@@ -93,6 +96,15 @@ class ModelService:
         )
         self.stopper = Stopper(self.redis, self.keys, self.store, self.queues, self.delivery.drain)
         self.metrics.on_scrape(scrape_gauges(self.metrics, self.redis, self.keys, self.queues, bot))
+        holders = [a for a in hub.adapters.values() if isinstance(a, HoldsCallers)]
+        if holders:  # web chat, REST: their answers go to the replica their caller waits on
+            self.callers = Callers(
+                self.redis, prefix=self.keys.prefix, replica=self.owner, platforms=[a.name for a in holders]
+            )
+            self.callers.bind(self.delivery.drain, self.delivery.partial)
+            self.delivery.callers = self.callers
+            for adapter in holders:
+                adapter.hold_callers(self.callers)
         hub.status_sources["model"] = status_source(self.redis, self.keys, self.queues, bot, self.router)
         if admin_commands.get("model") is None:
             admin_commands.add(model_command(self.router, self.workers))
@@ -134,6 +146,9 @@ class ModelService:
         loop = asyncio.get_running_loop()
         self._loops = [reader, sweeper]
         self._tasks = [loop.create_task(reader.run()), loop.create_task(sweeper.run())]
+        if self.callers is not None:
+            self._loops.append(self.callers)
+            self._tasks.append(loop.create_task(self.callers.run()))
         if self.watch is not None:
             await self.watch.refresh()
             self.watch.announce()
@@ -154,4 +169,6 @@ class ModelService:
         for task in tasks:
             if task.done() and not task.cancelled() and task.exception() is not None:
                 log.error("model loop ended with %s", type(task.exception()).__name__)
+        if self.callers is not None:
+            await self.callers.close()
         self.queues.close()
