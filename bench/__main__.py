@@ -18,6 +18,7 @@ BENCHMARKS = (
     "discord",
     "helpdesk",
     "knowledge",
+    "triage",
     "agreement",
     "capacity",
 )

@@ -18,7 +18,7 @@ HUMAN_REQUEST = re.compile(
     r"\b("
     r"(talk|speak|chat) (to|with) (a |an |some|real |actual |live )*(person|human|agent|someone|somebody|"
     r"representative|rep|operator|people)|"
-    r"(real|actual|live) (person|human|agent)|human (agent|being|please)|not (a |another )?(bot|robot)|"
+    r"(real|actual|live) (person|human|agent)|(human|person|agent),? (being|please|pls|plz)|not (a |another )?(bot|robot)|"
     r"stop (the )?bot|(get|give) me (a |an )?(human|person|agent|manager|supervisor)|"
     r"(connect|transfer) me|escalate|"
     r"(mit )?(einem|einer) (menschen|mitarbeiter(in)?|person) (sprechen|reden)|echte[rn]? mensch|kein bot|"
