@@ -41,7 +41,8 @@ FAMILIES: dict[str, dict[str, list[str]]] = {
             "Hello,\n\ncould you send me a receipt for my last payment of {a}? Many thanks.",
         ],
         "login": [
-            "Hello,\n\nI am unable to sign in since yesterday. The password reset email never arrives.\n\nBest",
+            "Hello,\n\nI am unable to sign in since yesterday. The password reset email never arrives."
+            "\n\nBest",
             "Good morning, my account seems to be locked after too many attempts. Could you unlock it?",
         ],
         "bug": [
@@ -99,14 +100,17 @@ FAMILIES: dict[str, dict[str, list[str]]] = {
         "billing": [
             "Fwd: Invoice {b}\n\nHi, see below, the invoice shows a double charge of {a}. Please refund.\n\n"
             "--\nSent from my iPhone",
-            "Re: your payment\n\nI still see two charges on my credit card statement.\n\nBest regards\nAccounts",
+            "Re: your payment\n\nI still see two charges on my credit card statement."
+            "\n\nBest regards\nAccounts",
         ],
         "login": [
-            "Re: password\n\nThe reset link you sent has expired, I still cannot log in.\n\nSent from my iPhone",
+            "Re: password\n\nThe reset link you sent has expired, I still cannot log in."
+            "\n\nSent from my iPhone",
             "Fwd: security alert\n\nI got locked out after the security alert, please unlock my account.",
         ],
         "bug": [
-            "Re: ticket\n\nThe crash still happens after the update when I open settings.\n\n-- \nIT department",
+            "Re: ticket\n\nThe crash still happens after the update when I open settings."
+            "\n\n-- \nIT department",
             "Fwd: error report\n\nAttached the screenshot of the 500 error when saving.",
         ],
         "shipping": [
