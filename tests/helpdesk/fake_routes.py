@@ -8,7 +8,7 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.helpdesk.fake_helpdesk import AGENTS, BOT_ID, FakeHelpdesk, iso
+from tests.helpdesk.fake_helpdesk import AGENTS, BOT_ID, FakeHelpdesk, Write, iso
 
 Handler = Callable[[web.Request], Any]
 
@@ -188,6 +188,26 @@ def jsm(fake: FakeHelpdesk) -> None:
             return got
         return web.json_response({"id": got.id, "body": got.body, "public": got.public}, status=201)
 
+    async def edit(r: web.Request) -> web.Response:
+        body = await r.json()
+        labels = (body.get("update") or {}).get("labels") or []
+        fake.apply(
+            r.match_info["key"],
+            body,
+            add=[x["add"] for x in labels if "add" in x],
+            remove=[x["remove"] for x in labels if "remove" in x],
+            priority=((body.get("fields") or {}).get("priority") or {}).get("name"),
+        )
+        return web.Response(status=204)
+
+    async def assignee(r: web.Request) -> web.Response:
+        body = await r.json()
+        fake.ticket(r.match_info["key"], assignee=body["accountId"])
+        fake.updates.append(Write(r.match_info["key"], body, stored=True))
+        return web.Response(status=204)
+
+    fake.app.router.add_put("/rest/api/3/issue/{key}", edit)
+    fake.app.router.add_put("/rest/api/3/issue/{key}/assignee", assignee)
     fake.app.router.add_get("/rest/api/3/myself", me)
     fake.app.router.add_get("/rest/api/3/issue/{key}", issue)
     fake.app.router.add_get("/rest/servicedeskapi/request/{key}/comment", comments)
@@ -242,6 +262,32 @@ def intercom(fake: FakeHelpdesk) -> None:
         return web.json_response({"type": "admin.list", "admins": listed})
 
     fake.app.router.add_get("/admins", admins)
+
+    async def tag(r: web.Request) -> web.Response:
+        body = await r.json()
+        return web.json_response({"type": "tag", "id": f"t-{body['name']}", "name": body["name"]})
+
+    async def tag_conversation(r: web.Request) -> web.Response:
+        body = await r.json()
+        assert body["admin_id"] == BOT_ID
+        fake.apply(r.match_info["id"], body, add=[body["id"].removeprefix("t-")])
+        return web.json_response({"type": "tag", "id": body["id"]})
+
+    async def change(r: web.Request) -> web.Response:
+        body = await r.json()
+        fake.apply(r.match_info["id"], body, priority=body.get("priority"))
+        return web.json_response(conversation(r.match_info["id"]))
+
+    async def part(r: web.Request) -> web.Response:
+        body = await r.json()
+        assert body["message_type"] == "assignment" and body["admin_id"] == BOT_ID
+        fake.apply(r.match_info["id"], body, group=body["assignee_id"] if body["type"] == "team" else None)
+        return web.json_response(conversation(r.match_info["id"]))
+
+    fake.app.router.add_post("/tags", tag)
+    fake.app.router.add_post("/conversations/{id}/tags", tag_conversation)
+    fake.app.router.add_put("/conversations/{id}", change)
+    fake.app.router.add_post("/conversations/{id}/parts", part)
     fake.app.router.add_get("/conversations/{id}", show)
     fake.app.router.add_post("/conversations/{id}/reply", reply)
 
@@ -277,7 +323,29 @@ def chatwoot(fake: FakeHelpdesk) -> None:
             return got
         return web.json_response({"id": int(got.id), "content": got.body, "private": not got.public})
 
+    async def labels(r: web.Request) -> web.Response:
+        return web.json_response({"payload": fake.ticket(r.match_info["c"]).tags})
+
+    async def set_labels(r: web.Request) -> web.Response:
+        body = await r.json()
+        t = fake.apply(r.match_info["c"], body, tags=body["labels"])
+        return web.json_response({"payload": t.tags})
+
+    async def priority(r: web.Request) -> web.Response:
+        body = await r.json()
+        fake.apply(r.match_info["c"], body, priority=body["priority"])
+        return web.Response(status=200)
+
+    async def assign(r: web.Request) -> web.Response:
+        body = await r.json()
+        fake.apply(r.match_info["c"], body, group=body.get("team_id"))
+        return web.json_response({"id": body.get("team_id")})
+
     base = "/api/v1/accounts/{a}/conversations/{c}"
+    fake.app.router.add_get(base + "/labels", labels)
+    fake.app.router.add_post(base + "/labels", set_labels)
+    fake.app.router.add_post(base + "/toggle_priority", priority)
+    fake.app.router.add_post(base + "/assignments", assign)
     fake.app.router.add_get("/api/v1/profile", me)
     fake.app.router.add_get(base, show)
     fake.app.router.add_get(base + "/messages", messages)
@@ -317,6 +385,24 @@ def zammad(fake: FakeHelpdesk) -> None:
             {"id": int(got.id), "ticket_id": body["ticket_id"], "internal": not got.public}, status=201
         )
 
+    async def add_tag(r: web.Request) -> web.Response:
+        body = await r.json()
+        fake.apply(str(body["o_id"]), body, add=[body["item"]])
+        return web.json_response(True)
+
+    async def remove_tag(r: web.Request) -> web.Response:
+        body = await r.json()
+        fake.apply(str(body["o_id"]), body, remove=[body["item"]])
+        return web.json_response(True)
+
+    async def change(r: web.Request) -> web.Response:
+        body = await r.json()
+        fake.apply(r.match_info["id"], body, priority=body.get("priority"), group=body.get("group_id"))
+        return web.json_response({"id": int(r.match_info["id"])})
+
+    fake.app.router.add_post("/api/v1/tags/add", add_tag)
+    fake.app.router.add_delete("/api/v1/tags/remove", remove_tag)
+    fake.app.router.add_put("/api/v1/tickets/{id}", change)
     fake.app.router.add_get("/api/v1/users/me", me)
     fake.app.router.add_get("/api/v1/tickets/{id}", show)
     fake.app.router.add_get("/api/v1/ticket_articles/by_ticket/{id}", articles)
