@@ -13,9 +13,11 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from aiohttp import web
+from redis.exceptions import RedisError
 
 from core.adminweb import render
 from core.adminweb.actions import ACTOR, DASHBOARD, AdminActions
@@ -30,6 +32,7 @@ log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
 STATIC_FILES = {"admin.css": "text/css", "admin.js": "text/javascript", "favicon.svg": "image/svg+xml"}
 MAX_TOKEN_CHARS = 512
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
@@ -45,6 +48,25 @@ SECURITY_HEADERS = {
 def client_tag(address: str) -> str:
     """How the audit and the logs name a client address: a short hash, not the address."""
     return "client " + hashlib.sha256(address.encode()).hexdigest()[:12]
+
+
+def redis_guarded(handler: Handler) -> Handler:
+    """Sessions, the login limit and the audit live in Redis: while it is unreachable the
+    dashboard answers 503 with a sentence, never a 500."""
+
+    async def guarded(request: web.Request) -> web.StreamResponse:
+        try:
+            return await handler(request)
+        except RedisError as exc:
+            log.warning("admin dashboard: Redis unreachable (%s)", type(exc).__name__)
+            response = web.json_response(
+                {"error": "the dashboard cannot reach Redis (sessions and audit live there); try again"},
+                status=503,
+            )
+            response.headers.update(SECURITY_HEADERS)
+            return response
+
+    return guarded
 
 
 class AdminWeb:
@@ -63,13 +85,13 @@ class AdminWeb:
 
     def routes(self) -> list[web.AbstractRouteDef]:
         return [
-            web.get("/admin", self.page),
+            web.get("/admin", redis_guarded(self.page)),
             web.get("/admin/", self.slash),
-            web.get("/admin/login", self.login_form),
-            web.post("/admin/login", self.login),
-            web.post("/admin/logout", self.logout),
-            web.get("/admin/panels", self.panels),
-            web.post("/admin/actions/{action}", self.action),
+            web.get("/admin/login", redis_guarded(self.login_form)),
+            web.post("/admin/login", redis_guarded(self.login)),
+            web.post("/admin/logout", redis_guarded(self.logout)),
+            web.get("/admin/panels", redis_guarded(self.panels)),
+            web.post("/admin/actions/{action}", redis_guarded(self.action)),
             web.get("/admin/static/{name}", self.static),
         ]
 

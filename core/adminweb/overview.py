@@ -112,7 +112,10 @@ async def _models(sources: Sources, status: dict[str, Any]) -> list[ModelRow]:
             lanes = stats.get("queued_by_lane")
             row.queued_by_lane = dict(lanes) if isinstance(lanes, dict) else {}
         if service is not None:
-            row.first_token_ms = await service.router.first_token_ms(spec.name)
+            try:
+                row.first_token_ms = await service.router.first_token_ms(spec.name)
+            except Exception:  # noqa: BLE001 — Redis down: the Redis panel says so
+                row.first_token_ms = None
         rows.append(row)
     return rows
 

@@ -248,3 +248,27 @@ async def test_neither_the_token_nor_a_session_id_reaches_the_logs(dashboard, ca
     assert "admin login refused: wrong token" in caplog.text
     for secret in (ADMIN_TOKEN, session_id, csrf):
         assert secret not in caplog.text
+
+
+async def test_with_redis_unreachable_the_dashboard_answers_503_not_500():
+    from redis.asyncio import Redis
+
+    from bots.redis_runner import free_port
+
+    dead = Redis.from_url(f"redis://127.0.0.1:{free_port()}", decode_responses=True, socket_connect_timeout=1)
+    try:
+        async with dashboard_hub(dead) as hub:
+            hub.client.session.cookie_jar.update_cookies(
+                {"sb_admin": "x" * 43}, hub.client.make_url("/admin")
+            )
+            for method, path in [
+                ("GET", "/admin"),
+                ("GET", "/admin/panels"),
+                ("POST", "/admin/actions/mute"),
+            ]:
+                response = await hub.client.request(method, path, headers={"Origin": hub.origin})
+                assert response.status == 503, path
+                assert "cannot reach Redis" in (await response.json())["error"]
+            assert (await hub.login()).status == 503
+    finally:
+        await dead.aclose()
