@@ -74,6 +74,15 @@ async def commandstats(redis: Redis) -> dict[str, int]:
     return {name.removeprefix("cmdstat_"): int(v["calls"]) for name, v in info.items()}
 
 
+async def data_bytes(redis: Redis) -> int:
+    """What the keys themselves take (MEMORY USAGE of each): INFO's used_memory also counts the
+    client buffers of a few hundred connections, which swing more than the data."""
+    total = 0
+    async for key in redis.scan_iter(count=1000):
+        total += int(await redis.memory_usage(key, samples=0) or 0)
+    return total
+
+
 def delta(before: dict[str, int], after: dict[str, int], turns: int) -> tuple[float, str]:
     """(commands per turn, the biggest contributors), INFO itself left out."""
     diff = {k: after.get(k, 0) - before.get(k, 0) for k in after}
@@ -122,13 +131,16 @@ async def throughput(redis: Redis, *, pii: bool) -> None:
     assembly, adapter = await hub(redis, pii=pii)
     await closed(assembly.hub, adapter, events(300, pii=pii))  # warm up
     gc.collect()
+    await redis.execute_command("FLUSHDB", "SYNC")  # memory counted from here: what the events leave
     before = await commandstats(redis)
     rate, cpu_ms = await closed(assembly.hub, adapter, events(TURNS, pii=pii))
     after = await commandstats(redis)
+    kept = await data_bytes(redis) / TURNS
     per_turn, top = delta(before, after, TURNS)
     label = "PII on " if pii else "PII off"
     print(f"{label}: {rate:,.0f} events/s on one core, hub CPU {cpu_ms:.2f} ms/event")
     print(f"         Redis: {per_turn:.1f} commands per turn ({top})")
+    print(f"         Redis memory left per event: {kept:,.0f} bytes (dedup, memory, vault keys, with TTLs)")
     await assembly.hub.stop(grace=5)
 
 
