@@ -85,6 +85,17 @@ def vault_problems(env: Mapping[str, str]) -> list[str]:
     return []
 
 
+def admin_problems(env: Mapping[str, str]) -> list[str]:
+    """The admin dashboard's settings (a token too short, a bad session lifetime)."""
+    from core.adminweb import AdminWebConfig
+
+    try:
+        AdminWebConfig.from_env(env)
+    except ConfigError as exc:
+        return [f"{exc.source}: {p}" for p in exc.problems]
+    return []
+
+
 def redis_problems(settings: Settings) -> list[str]:
     if not settings.redis_url:
         return []
@@ -127,5 +138,6 @@ def check_all(env: Mapping[str, str] | None = None, *, models: bool = True) -> l
     except ConfigError as exc:
         problems.extend(f"{exc.source}: {p}" for p in exc.problems)
     problems.extend(vault_problems(env))
+    problems.extend(admin_problems(env))
     problems.extend(redis_problems(settings))
     return problems

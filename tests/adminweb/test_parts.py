@@ -60,3 +60,19 @@ def test_queue_depth_shows_the_faster_lanes():
 
     assert _queued(5, {"urgent": 2, "high": 1}) == "5 (urgent 2, high 1)"
     assert _queued(0, {}) == "0"
+
+
+def test_switchboard_check_names_a_bad_admin_setting_and_its_fix():
+    from bots.preflight import admin_problems
+
+    assert admin_problems({}) == []
+    assert admin_problems({"SWITCHBOARD_ADMIN_TOKEN": "x" * 16}) == []
+    (short,) = admin_problems({"SWITCHBOARD_ADMIN_TOKEN": "short"})
+    assert short.startswith("environment: SWITCHBOARD_ADMIN_TOKEN is 5 characters long; use at least 16")
+    assert "secrets.token_urlsafe" in short and "short" not in short  # the value itself is never shown
+    (ttl,) = admin_problems({"SWITCHBOARD_ADMIN_TOKEN": "x" * 16, "SWITCHBOARD_ADMIN_SESSION_TTL": "forever"})
+    assert "SWITCHBOARD_ADMIN_SESSION_TTL='forever'" in ttl and "between 60 and 604800" in ttl
+    (proxy,) = admin_problems(
+        {"SWITCHBOARD_ADMIN_TOKEN": "x" * 16, "SWITCHBOARD_ADMIN_BEHIND_PROXY": "maybe"}
+    )
+    assert "set it to 1 or 0" in proxy
