@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from core.events import TicketUpdate, Visibility
+from core.events import Visibility
 from core.knowledge import Passage
 from core.skills import AskModel, SkillContext
 from skills.helpdesk.config import HelpdeskSkillsConfig
@@ -65,7 +65,6 @@ def ask(
     *,
     public: bool,
     lane: str,
-    update: TicketUpdate | None = None,
 ) -> AskModel:
     language = "" if triage.language.value == "und" else f" (language code {triage.language.value})"
     lines = [sources(passages)]
@@ -81,6 +80,5 @@ def ask(
         use_memory=False,
         footer="\n".join(lines),
         visibility=Visibility.PUBLIC if public else Visibility.INTERNAL,
-        ticket=update,
         lane=lane,
     )

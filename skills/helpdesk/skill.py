@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 CUSTOMER_KINDS = {"created", "customer_replied"}
 LANES = {"urgent": "urgent", "high": "high"}
 SUMMARY_CHARS = 600
+NO_MODEL_NOTE = "No draft: the model is not running right now (an agent can ask with `/switchboard draft`)."
 NOT_A_TICKET = "`/switchboard` works in a helpdesk ticket's internal note: `/switchboard draft`."
 
 
@@ -79,17 +80,26 @@ async def helpdesk(ctx: SkillContext) -> SkillResult:
     if kind == "created":
         store.metrics.helpdesk_triaged.labels(found.category.value).inc()
     question = f"{earlier}\n\n{text}" if earlier else text
+    if not await _model_ready(ctx):  # the triage still lands on a new ticket, saying why no draft
+        return ctx.note(f"{found.line()}\n{NO_MODEL_NOTE}", ticket=update) if kind == "created" else None
     passages = await draft.passages_for(ctx, question)
     lane = LANES.get(found.urgency.value, "")
     await store.bot_answered(conversation)
+    # tags and priority are written at once, before the model answers (Results: first the update)
     if _promoted(found, config, bool(passages)):
         await store.count("auto_reply")
         await store.answered_in_public(conversation)
         answer = draft.ask(ctx, question, found, passages, config, public=True, lane=lane)
-        note = ctx.note(found.line(), ticket=update) if config.triage.note or update else None
-        return Results((note, answer)) if note is not None else answer
+        note = ctx.note(found.line() if config.triage.note else "", ticket=update)
+        return Results((note, answer)) if note.text or update else answer
     await store.draft_written(conversation, ctx.event.id, found.category.value)
-    return draft.ask(ctx, question, found, passages, config, public=False, lane=lane, update=update)
+    ask = draft.ask(ctx, question, found, passages, config, public=False, lane=lane)
+    return Results((ctx.note("", ticket=update), ask)) if update else ask
+
+
+async def _model_ready(ctx: SkillContext) -> bool:
+    status = ctx.services.model
+    return ctx.bot.model.enabled and status is not None and await status.available()
 
 
 def _triage_update(found: Triage, config: HelpdeskSkillsConfig) -> TicketUpdate | None:
@@ -189,6 +199,8 @@ async def switchboard(ctx: SkillContext) -> SkillResult:
     question = await store.customer_text(ctx.event.conversation)
     if not question:
         return ctx.note("I have nothing from the customer on this ticket to draft a reply to.")
+    if not await _model_ready(ctx):
+        return ctx.note(NO_MODEL_NOTE.split(" (", 1)[0] + ".")
     found = triage(question, config)
     passages = await draft.passages_for(ctx, question)
     await store.draft_written(ctx.event.conversation, ctx.event.id, found.category.value)

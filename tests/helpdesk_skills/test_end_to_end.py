@@ -12,6 +12,7 @@ from tests.helpdesk.vendor_facts import text as written
 from tests.helpdesk_skills.conftest import DRAFT, REFUND_DOC, FakeIndex, comment, ticket
 
 VENDORS = ["zendesk", "freshdesk"]
+MODEL_OFF = {"backend": "none"}
 
 
 def text(vendor: str, body: dict) -> str:
@@ -166,3 +167,14 @@ async def test_status_shows_the_oldest_waiting_ticket_with_its_sla(desks):
     assert "sb_urgency__urgent" in held.tags and held.priority == "4"
     await desk.send(comment("freshdesk", "agent_replied", "Done, refunded."))
     assert "oldest_waiting" not in (await desk.hub.assembly.hub.status())["helpdesk"]
+
+
+async def test_without_a_running_model_the_triage_still_lands_and_says_why(desks):
+    desk = await desks("zendesk", model={**MODEL_OFF})
+    await desk.send(ticket("zendesk", *BILLING))
+    held = desk.fake.ticket(REF["zendesk"])
+    assert "sb_category__billing" in held.tags and held.priority == "high"
+    (write,) = desk.fake.writes
+    assert "Triage: category billing" in text("zendesk", write.body) and "No draft" in text(
+        "zendesk", write.body
+    )
