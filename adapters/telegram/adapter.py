@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import OrderedDict
 from typing import Any
 
 from aiohttp import web
@@ -24,6 +25,7 @@ from adapters.telegram.outbound import Outbox, TelegramPacing, target_of
 from adapters.telegram.polling import Poller
 from adapters.telegram.sending import Sender
 from adapters.telegram.state import TelegramState
+from adapters.telegram.stopping import StopPress
 from adapters.telegram.streaming import Streams, sent_ref
 from core import messages
 from core.adapter import Receive
@@ -32,6 +34,7 @@ from core.events import ConversationRef, Event, Reply, SentRef, reply_to
 
 log = logging.getLogger(__name__)
 _EXTRA = {"platform": PLATFORM}
+MAX_PRESSES = 1_000  # stop presses whose "Stopped." is still to come
 
 
 class TelegramAdapter:
@@ -56,8 +59,13 @@ class TelegramAdapter:
         self.application = build_application(config)
         self.bot = self.application.bot
         self.intake = UpdateIntake(
-            self.state, self._hand_off, self._business, answer_bots=self.options.answer_bots
+            self.state,
+            self._hand_off,
+            self._business,
+            answer_bots=self.options.answer_bots,
+            stop_pressed=self._stop_pressed,
         )
+        self._presses: OrderedDict[str, str | None] = OrderedDict()  # stop press -> callback query
         self.mentions = MentionMemory(redis, self.state.prefix)
         pacing = TelegramPacing(SharedRates(redis, self.state.key("pace")), self.options)
         self.sender = Sender(self.bot, self.state, pacing, link_previews=self.options.link_previews)
@@ -139,6 +147,23 @@ class TelegramAdapter:
         if self._receive is not None:
             self._receive(inbound.event)
 
+    async def _stop_pressed(self, press: StopPress) -> None:
+        """A stop button: the core's `/stop`; its reply answers the press (see `send`)."""
+        if self._receive is None:
+            return
+        self._presses[press.event.id] = press.callback_id
+        while len(self._presses) > MAX_PRESSES:
+            self._presses.popitem(last=False)
+        self._receive(press.event)
+
+    async def _answer_press(self, callback_id: str | None, reply: Reply) -> SentRef:
+        if callback_id is not None:  # a toast over the button; a draft's own button needs none
+            try:
+                await self.bot.answer_callback_query(callback_id, text=reply.text[:200])
+            except TelegramError as exc:
+                log.info("stop press not answered: %s", type(exc).__name__, extra=_EXTRA)
+        return SentRef(PLATFORM, "", reply.conversation.channel_id)
+
     async def _text_only(self, event: Event) -> None:
         """Media without text: say so once (across replicas), never stay silent."""
         if await self.redis.set(self.state.key("text-only", event.id), "1", nx=True, ex=86_400):
@@ -166,6 +191,8 @@ class TelegramAdapter:
 
     # -- outbound -------------------------------------------------------------------------------
     async def send(self, reply: Reply) -> SentRef | None:
+        if reply.in_reply_to in self._presses:  # "Stopped." for a stop button
+            return await self._answer_press(self._presses.pop(reply.in_reply_to or ""), reply)
         if reply.interim and not reply.notice:  # a streamed answer's first frame
             return await self.streams.begin(reply)
         return sent_ref(reply.conversation, await self.outbox.post(reply))

@@ -31,6 +31,7 @@ ALLOWED_UPDATES = (
     "my_chat_member",
     "business_connection",
     "business_message",
+    "stopped_message_generation",  # a draft's stop button (Bot API 10.3)
 )
 
 

@@ -28,6 +28,7 @@ from adapters.telegram.convert import (
     from_update,
 )
 from adapters.telegram.state import TelegramState
+from adapters.telegram.stopping import StopPress, stop_press
 from core.secrets import Secret
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,7 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_UPDATE_BYTES = 1_048_576
 HandOff = Callable[[Inbound], Awaitable[None] | None]
 BusinessLookup = Callable[[str], Awaitable[dict[str, str] | None]]
+StopPressed = Callable[[StopPress], Awaitable[None]]
 
 
 class UpdateIntake:
@@ -46,9 +48,11 @@ class UpdateIntake:
         business: BusinessLookup,
         *,
         answer_bots: bool,
+        stop_pressed: StopPressed | None = None,
     ) -> None:
         self._state = state
         self._hand_off = hand_off
+        self._stop_pressed = stop_pressed
         self._business = business
         self._answer_bots = answer_bots
         self._recent = RecentIds()
@@ -78,6 +82,11 @@ class UpdateIntake:
     async def take(self, update: dict[str, Any]) -> None:
         """One update (webhook body or polled): hand it off, or drop it with a reason."""
         if self.identity is None:
+            return
+        press = stop_press(update, self.identity)
+        if press is not None:  # a stop button (a draft's own, or the inline one)
+            if self._stop_pressed is not None and self._recent.first_time(press.event.id):
+                await self._stop_pressed(press)
             return
         result = from_update(update, self.identity, answer_bots=self._answer_bots)
         if isinstance(result, Skip):

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import logging
 
+from telegram import InlineKeyboardMarkup
+
 from adapters.kit.chunks import split, utf16_len
 from adapters.kit.memory import MentionMemory
 from adapters.kit.rates import Rate, SharedRates
@@ -54,8 +56,8 @@ class Outbox:
     async def allowed(self, conversation: ConversationRef, text: str) -> set[str]:
         return await self._mentions.allowed(conversation) if "@" in text else set()
 
-    async def post(self, reply: Reply) -> list[int]:
-        """Post `reply` (as several messages when long); returns their message ids."""
+    async def post(self, reply: Reply, *, markup: InlineKeyboardMarkup | None = None) -> list[int]:
+        """Post `reply` (as several messages when long; `markup` on the first); returns their ids."""
         target = target_of(reply.conversation)
         allowed = await self.allowed(reply.conversation, reply.text)
         ids = []
@@ -66,6 +68,7 @@ class Outbox:
                     to_html(chunk, allowed),
                     to_plain(chunk, allowed),
                     quote_id=reply.quote_id if index == 0 else None,
+                    markup=markup if index == 0 else None,
                 )
             except MaybeSent:  # Telegram may have posted it: never post twice, go on with the rest
                 log.warning(

@@ -158,9 +158,11 @@ class Sender:
             raise AdapterError(f"editMessageText refused: {exc.message[:120]}") from None
         return True
 
-    async def draft(self, target: Target, draft_id: int, html: str) -> None:
-        """A private chat's streaming preview (an empty text shows "Thinking…")."""
+    async def draft(self, target: Target, draft_id: int, html: str, *, can_stop: bool = False) -> None:
+        """A private chat's streaming preview (an empty text shows "Thinking…"); `can_stop`
+        shows Telegram's own stop button, the draft kept on screen when it is pressed."""
         to = await self.target(target)
+        stop = {"can_stop": True, "keep_on_stop": True} if can_stop else None
 
         async def call() -> bool:
             return await self._bot.send_message_draft(
@@ -169,6 +171,7 @@ class Sender:
                 text=html,
                 message_thread_id=to.thread_param(),
                 parse_mode=ParseMode.HTML if html else None,
+                api_kwargs=stop,
             )
 
         try:

@@ -8,6 +8,9 @@ as ordinary messages with the full text (split), which replace the draft.
 Groups and topics (drafts are private-only): one message posted, then edited in place through the
 kit's edit stream (coalesced, overflow into follow-up messages, the final text guaranteed), paced
 per chat and per group like every other message.
+
+While the answer is being written it can be stopped: drafts carry Telegram's own stop button
+(`can_stop`), an edited message an inline Stop button that the final text removes (`stopping`).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from typing import Any
 from adapters.kit.editstream import EditStream
 from adapters.telegram.outbound import Outbox, target_of
 from adapters.telegram.sending import Target
+from adapters.telegram.stopping import stop_markup
 from adapters.telegram.text import to_html, to_plain
 from core.errors import AdapterError
 from core.events import ConversationRef, Reply, SentRef
@@ -46,6 +50,7 @@ class _Draft:
     target: Target
     draft_id: int
     allowed: set[str]
+    can_stop: bool = False  # Telegram's own stop button on the draft
     latest: str = ""
     shown: str = ""
     last_frame: float = 0.0
@@ -61,6 +66,7 @@ class Streams:
         self._use_drafts = drafts
         self._drafts: OrderedDict[str, _Draft] = OrderedDict()
         self._edits: OrderedDict[str, EditStream] = OrderedDict()
+        self._stoppable: OrderedDict[str, str] = OrderedDict()  # first message id -> stop token
 
     # -- the first frame -------------------------------------------------------------------------
     async def begin(self, reply: Reply) -> SentRef:
@@ -75,7 +81,10 @@ class Streams:
             except AdapterError:
                 self._drafts.pop(ref.message_id + ref.channel_id, None)
                 log.info("drafts refused here: streaming by edits", extra={"platform": PLATFORM})
-        ids = await self._outbox.post(reply)
+        ids = await self._outbox.post(reply, markup=stop_markup(reply.stop_token))
+        if ids and reply.stop_token:
+            self._stoppable[str(ids[0])] = reply.stop_token
+            _trim(self._stoppable)
         return sent_ref(reply.conversation, ids)
 
     # -- later frames ------------------------------------------------------------------------------
@@ -103,6 +112,8 @@ class Streams:
             ids = await self._outbox.post(reply)
             return sent_ref(reply.conversation, ids)
         stream = await self._edit_stream(sent, reply.conversation)
+        if self._stoppable.pop(sent.message_id, None) is not None:
+            stream.shown[0] = ""  # edit the first message once more: the Stop button goes with it
         stream.update(reply.text)
         await stream.settle()
         self._edits.pop(sent.message_id, None)
@@ -122,14 +133,15 @@ class Streams:
         if draft is None:
             allowed = await self._outbox.allowed(reply.conversation, "@")
             draft_id = int(sent.message_id.removeprefix(DRAFT_PREFIX))
-            draft = _Draft(target_of(reply.conversation), draft_id, allowed)
+            draft = _Draft(target_of(reply.conversation), draft_id, allowed, bool(reply.stop_token))
             self._drafts[key] = draft
             _trim(self._drafts)
         return draft
 
     async def _draft_frame(self, draft: _Draft, text: str) -> None:
         tail = self._outbox.chunks(text)[-1]  # a draft shows one message: the newest part
-        await self._outbox.sender.draft(draft.target, draft.draft_id, to_html(tail, draft.allowed))
+        html = to_html(tail, draft.allowed)
+        await self._outbox.sender.draft(draft.target, draft.draft_id, html, can_stop=draft.can_stop)
         draft.shown, draft.last_frame = text, time.monotonic()
         await _stop(draft.keepalive)
         draft.keepalive = asyncio.get_running_loop().create_task(self._keep_alive(draft))
@@ -153,8 +165,9 @@ class Streams:
         while True:
             await asyncio.sleep(self._keepalive_s)
             tail = self._outbox.chunks(draft.shown)[-1]
+            html = to_html(tail, draft.allowed)
             try:
-                await self._outbox.sender.draft(draft.target, draft.draft_id, to_html(tail, draft.allowed))
+                await self._outbox.sender.draft(draft.target, draft.draft_id, html, can_stop=draft.can_stop)
             except Exception as exc:  # noqa: BLE001 — a missed keep-alive is cosmetic
                 log.debug("draft keep-alive failed: %s", type(exc).__name__)
 
@@ -172,8 +185,9 @@ class Streams:
             return str(message.message_id)
 
         async def edit(message_id: str, chunk: str) -> None:
+            markup = stop_markup(self._stoppable.get(message_id))  # an edit without it drops it
             if not await sender.edit(
-                target, int(message_id), to_html(chunk, allowed), to_plain(chunk, allowed)
+                target, int(message_id), to_html(chunk, allowed), to_plain(chunk, allowed), markup=markup
             ):
                 raise AdapterError("the message to edit is gone")  # settle() posts the text anew
 

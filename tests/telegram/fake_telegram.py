@@ -119,6 +119,7 @@ class Shown:
     pings: list[str]
     edits: int = 0
     link_preview_disabled: bool = False
+    markup: Any = None  # the inline keyboard under it (an edit without one removes it)
 
 
 @dataclass
@@ -128,6 +129,7 @@ class FakeTelegram:
     failures: dict[str, list[Failure]] = field(default_factory=dict)
     messages: list[Shown] = field(default_factory=list)
     drafts: list[dict[str, Any]] = field(default_factory=list)
+    toasts: list[str] = field(default_factory=list)  # answerCallbackQuery texts
     commands: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     blocked: set[str] = field(default_factory=set)  # chat ids whose user blocked the bot
     migrated: dict[str, int] = field(default_factory=dict)  # old chat id -> new
@@ -325,6 +327,7 @@ class FakeTelegram:
             args.get("parse_mode"),
             pings + MENTION.findall(text),
             link_preview_disabled=bool(preview.get("is_disabled")),
+            markup=args.get("reply_markup"),
         )
         self.messages.append(shown)
         return self._message_json(shown)
@@ -348,11 +351,16 @@ class FakeTelegram:
         if target is None:
             raise _ApiError(400, "Bad Request: message to edit not found")
         text, pings = self._visible(args)
-        if text == target.text:
+        if text == target.text and args.get("reply_markup") == target.markup:
             raise _ApiError(400, NOT_MODIFIED)
         target.text, target.edits = text, target.edits + 1
+        target.markup = args.get("reply_markup")
         target.pings += pings + MENTION.findall(text)
         return self._message_json(target)
+
+    async def _m_answerCallbackQuery(self, args: dict[str, Any]) -> bool:
+        self.toasts.append(args.get("text", ""))
+        return True
 
     async def _m_sendChatAction(self, args: dict[str, Any]) -> bool:
         self._chat(args)
