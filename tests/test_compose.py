@@ -85,14 +85,16 @@ def test_redis_keeps_jobs_across_restarts_and_never_evicts():
     assert options["--maxmemory"] == "1gb"  # a limit, so Redis refuses writes before the kernel kills it
 
 
-def test_every_service_shares_redis_and_the_vault_key_and_waits_for_redis():
+def test_every_service_shares_redis_and_waits_for_it_and_only_the_hub_holds_the_vault_key():
     services = resolved(env_file(DOCKER / "vllm.env"))["services"]
     hub_env = services["hub"]["environment"]
+    assert hub_env["SWITCHBOARD_VAULT_KEY"] == SHELL["SWITCHBOARD_VAULT_KEY"]
     for name in ("hub", "worker", "worker-gpu", "worker-vllm"):
         env = services[name]["environment"]
         assert env["SWITCHBOARD_REDIS_URL"] == "redis://redis:6379/0" == hub_env["SWITCHBOARD_REDIS_URL"]
-        assert env["SWITCHBOARD_VAULT_KEY"] == SHELL["SWITCHBOARD_VAULT_KEY"]
         assert services[name]["depends_on"]["redis"]["condition"] == "service_healthy"
+        if name != "hub":
+            assert "SWITCHBOARD_VAULT_KEY" not in env, name  # workers see masked text only
     assert services["hub"]["ports"] == ["127.0.0.1:8080:8080"]  # the web chat: loopback only
 
 
