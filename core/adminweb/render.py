@@ -247,23 +247,30 @@ def panels(view: Overview, csrf: str) -> Safe:
 
 def _action_forms(view: Overview, csrf: str) -> Safe:
     options = join(Safe(f'<option value="{esc(name)}">{esc(name)}</option>') for name, _ in view.skills)
+    known = dict.fromkeys([*(t.conversation for t in view.turns if t.platform != ACTOR), *view.muted])
+    choices = join(Safe(f'<option value="{esc(k)}">') for k in known)
     key = (
-        '<input name="conversation" required maxlength="300" placeholder="conversation key, e.g. '
-        'slack:T024:C0123:-" aria-label="Conversation key">'
+        '<input name="conversation" required maxlength="300" list="conversations" placeholder='
+        '"conversation key, e.g. slack:T024:C0123:-" aria-label="Conversation key">'
     )
-    mute = (
+    mute = Safe(
         f'<form method="post" action="/admin/actions/mute" data-action id="mute-form">{csrf_input(csrf)}'
         f'{key}<button type="submit">Mute</button>'
         '<button type="submit" formaction="/admin/actions/unmute">Unmute</button></form>'
     )
-    skills = (
+    skills = Safe(
         f'<form method="post" action="/admin/actions/skills" data-action id="skills-form">{csrf_input(csrf)}'
         f'{key}<select name="skill" aria-label="Skill">{options}</select>'
         '<button type="submit" name="state" value="disable">Disable</button>'
         '<button type="submit" name="state" value="enable">Enable</button></form>'
     )
     note = "Each action runs the chat's admin command and is audited as admin-web."
-    return card("Admin actions", Safe(f'<p class="empty">{esc(note)}</p>{mute}{skills}'), id_="actions")
+    datalist = Safe(f'<datalist id="conversations">{choices}</datalist>')
+    return card(
+        "Admin actions",
+        join([Safe(f'<p class="empty">{esc(note)}</p>'), mute, skills, datalist]),
+        id_="actions",
+    )
 
 
 def _document(title: str, body: Safe, *, csrf: str = "") -> str:

@@ -162,6 +162,8 @@ async def test_mute_and_skills_run_the_chat_commands_and_are_audited_as_admin_we
     ]
     page = await (await dashboard.client.get("/admin")).text()
     assert "skills disable about" in page  # the audit stream on the page
+    assert '<option value="fake:-:c7:-">' in page  # recent conversations offered in the key field
+    assert '<form method="post" action="/admin/actions/skills"' in page  # the forms are markup
 
 
 async def test_bad_input_is_400_naming_the_field_never_500(dashboard):
