@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 K8S = ROOT / "deploy" / "k8s"
 KEDA = ROOT / "tests" / "schemas" / "keda"
 VERSIONS = ("1.30.0", kubernetes_validate.utils.latest_version())
-RENDERS = {"base": K8S / "base", "gpu": K8S / "overlays" / "gpu"}
+RENDERS = {"base": K8S / "base", "gpu": K8S / "overlays" / "gpu", "vllm": K8S / "overlays" / "vllm"}
 IMAGES = {
     "switchboard-hub": "hub.Dockerfile",
     "switchboard-worker": "worker.Dockerfile",
@@ -181,9 +181,45 @@ def test_gpu_workers_request_a_gpu_and_keda_scales_them_on_the_queue_the_hub_fil
         assert {ref["parameter"] for ref in auth["spec"]["secretTargetRef"]} == {"address", "password"}
 
 
+def ours(docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Switchboard's own Deployments (not the vLLM server's)."""
+    return [
+        d
+        for d in docs
+        if d["kind"] == "Deployment"
+        and d["spec"]["template"]["spec"]["containers"][0]["image"].split(":")[0] in IMAGES
+    ]
+
+
+def plain_env(container: dict[str, Any]) -> dict[str, str]:
+    return {e["name"]: e["value"] for e in container.get("env", []) if "value" in e}
+
+
+@pytest.mark.parametrize("name", sorted(RENDERS))
+def test_the_workers_serve_the_model_the_hubs_ask_for(name):
+    docs = rendered(name)
+    hub = one(docs, "Deployment", "switchboard-hub")["spec"]["template"]["spec"]["containers"][0]
+    worker = one(docs, "Deployment", "switchboard-worker")["spec"]["template"]["spec"]["containers"][0]
+    hub_env, worker_env = plain_env(hub), plain_env(worker)
+    asked = with_env(load_bot(hub_env["SWITCHBOARD_BOT"]).model, hub_env).specs()[0]
+    served = with_env(load_bot(worker_env["SWITCHBOARD_BOT"]).model, worker_env).specs()[0]
+    assert served.name == asked.name
+    if served.backend == "openai":  # the vLLM overlay: the workers reach the server's Service
+        service = one(docs, "Service", "switchboard-vllm")
+        server = one(docs, "Deployment", "switchboard-vllm")
+        (container,) = server["spec"]["template"]["spec"]["containers"]
+        options = dict(zip(container["args"][::2], container["args"][1::2], strict=True))
+        port = service["spec"]["ports"][0]
+        assert served.base_url == f"http://{service['metadata']['name']}:{port['port']}/v1"
+        assert str(port["port"]) == options["--port"] and served.remote_model == options["--model"]
+        assert service["spec"]["selector"].items() <= server["spec"]["template"]["metadata"]["labels"].items()
+        assert container["readinessProbe"]["httpGet"]["path"] == "/health"
+        assert container["resources"]["limits"]["nvidia.com/gpu"] == "1"
+
+
 @pytest.mark.parametrize("name", sorted(RENDERS))
 def test_pods_run_as_the_images_user_and_write_only_to_their_volumes(name, monkeypatch):
-    for deployment in (d for d in rendered(name) if d["kind"] == "Deployment"):
+    for deployment in ours(rendered(name)):
         spec = deployment["spec"]["template"]["spec"]
         (container,) = spec["containers"]
         image = dockerfs.read((ROOT / "docker" / IMAGES[container["image"].split(":")[0]]).read_text("utf-8"))
