@@ -13,7 +13,7 @@ from redis.asyncio import Redis
 
 from adapters.discord.answers import REF_PREFIX, InteractionAnswers
 from adapters.discord.config import DiscordConfig
-from adapters.discord.convert import PLATFORM, Inbound, Interaction, Ping, Skip, Stop, from_dispatch
+from adapters.discord.convert import PLATFORM, Inbound, Interaction, Ping, Skip, from_dispatch
 from adapters.discord.gateway import Gateway, ShardSession
 from adapters.discord.interactions import Interactions
 from adapters.discord.outbound import Outbox
@@ -123,10 +123,10 @@ class DiscordAdapter:
             return
         self._route(result)
 
-    def _route(self, result: Inbound | Interaction | Ping | Stop | Skip) -> None:
+    def _route(self, result: Inbound | Interaction | Ping | Skip) -> None:
         if isinstance(result, Skip | Ping):
             return
-        if isinstance(result, Interaction | Stop):
+        if isinstance(result, Interaction):
             self._spawn(self.interactions.over_gateway(result, self._hand_off))
             return
         if result.needs_thread_check:
@@ -152,11 +152,9 @@ class DiscordAdapter:
             return None
         return self._receive(event)
 
-    async def _on_interaction(self, result: Interaction | Stop) -> Any:
+    async def _on_interaction(self, result: Interaction) -> Any:
         """An interaction from the signed HTTP endpoint (its ack is the endpoint's business)."""
-        if isinstance(result, Interaction):
-            return self._hand_off(result.event)
-        return None
+        return self._hand_off(result.event)
 
     async def _catch_up(self, session: ShardSession) -> None:
         """A new session (not RESUMED): what was said while nobody listened is fetched and handled

@@ -15,7 +15,9 @@ every `type` but DEFAULT and REPLY), and every other dispatch.
 
 Interactions: PING → `Ping`; `/ask <question>` → a MESSAGE addressed to the bot;
 `/switchboard <command> [args]` → a COMMAND whose text is the command line (the core's admin gate
-checks the user against the bot's admins); a button whose custom id starts with `stop:` → `Stop`.
+checks the user against the bot's admins); the Stop button (custom id `stop:<stop token>`) → the
+COMMAND `/stop <stop token>` from whoever pressed it, answered ephemerally (the core stops only
+the presser's own answer).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ THREAD_TYPES = frozenset({10, 11, 12})  # announcement, public and private threa
 ASK_COMMAND = "ask"
 ADMIN_COMMAND = "switchboard"
 STOP_PREFIX = "stop:"
+_STOP_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
 _INTERACTION_PING, _INTERACTION_COMMAND, _INTERACTION_COMPONENT = 1, 2, 3
 _SUBCOMMAND = 1
 
@@ -73,16 +76,6 @@ class Interaction:
 @dataclass(frozen=True, slots=True)
 class Ping:
     """Discord checking the interactions endpoint: answered `{"type": 1}`."""
-
-
-@dataclass(frozen=True, slots=True)
-class Stop:
-    """The Stop button under a streamed answer was pressed."""
-
-    interaction_id: str
-    token: str
-    custom_id: str
-    user_id: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,7 +228,7 @@ def _command_line(command: Mapping[str, Any]) -> tuple[str, bool] | None:
     return None
 
 
-def from_interaction(data: Mapping[str, Any]) -> Interaction | Ping | Stop | Skip:
+def from_interaction(data: Mapping[str, Any]) -> Interaction | Ping | Skip:
     """An interaction (HTTP body or INTERACTION_CREATE's `d`) → what to do with it."""
     kind = data.get("type")
     if kind == _INTERACTION_PING:
@@ -249,15 +242,17 @@ def from_interaction(data: Mapping[str, Any]) -> Interaction | Ping | Stop | Ski
         raise MalformedPayload("interaction without 'data'")
     if kind == _INTERACTION_COMPONENT:
         custom_id = str(body.get("custom_id") or "")
-        if custom_id.startswith(STOP_PREFIX):
-            return Stop(interaction_id, token, custom_id, str(user["id"]))
-        return Skip("unsupported_component")
-    if kind != _INTERACTION_COMMAND:
+        if not custom_id.startswith(STOP_PREFIX):
+            return Skip("unsupported_component")
+        answer = custom_id.removeprefix(STOP_PREFIX)  # the stop token of the answer it sits on
+        text, admin = f"/stop {answer if _STOP_TOKEN.match(answer) else ''}".strip(), True
+    elif kind != _INTERACTION_COMMAND:
         return Skip("unsupported_interaction")
-    line = _command_line(body)
-    if line is None:
-        return Skip("unknown_command")
-    text, admin = line
+    else:
+        line = _command_line(body)
+        if line is None:
+            return Skip("unknown_command")
+        text, admin = line
     if not text:
         return Skip("empty")
     guild = data.get("guild_id")
@@ -276,14 +271,14 @@ def from_interaction(data: Mapping[str, Any]) -> Interaction | Ping | Stop | Ski
         is_direct=not guild,
         mentions_bot=True,
         sender_name=str(user.get("global_name") or user.get("username") or "") or None,
-        raw={"interaction": True, "command": str(body.get("name"))},
+        raw={"interaction": True, "command": str(body.get("name") or "stop")},
     )
     return Interaction(event, interaction_id, token, admin)
 
 
 def from_dispatch(
     payload: Mapping[str, Any], bot: BotIdentity, *, in_thread: bool = False, answer_bots: bool = False
-) -> Inbound | Interaction | Ping | Stop | Skip:
+) -> Inbound | Interaction | Ping | Skip:
     """One gateway dispatch (op 0) → what to hand to the hub, or why not."""
     name, data = payload.get("t"), payload.get("d")
     if not isinstance(data, Mapping):

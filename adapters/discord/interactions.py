@@ -25,7 +25,6 @@ from adapters.discord.convert import (
     MalformedPayload,
     Ping,
     Skip,
-    Stop,
     from_interaction,
 )
 from adapters.discord.rest import EPHEMERAL_FLAG, DiscordRest
@@ -38,9 +37,9 @@ from core.turns import TurnHandle
 log = logging.getLogger(__name__)
 
 MAX_SKEW_S = 300  # a signed request older (or newer) than this is refused as stale
-PONG, ANSWER, DEFERRED, DEFERRED_UPDATE = 1, 4, 5, 6
+PONG, ANSWER, DEFERRED = 1, 4, 5
 HandOff = Callable[[Event], Any]
-OnInteraction = Callable[[Interaction | Stop], Awaitable[Any]]
+OnInteraction = Callable[[Interaction], Awaitable[Any]]
 
 
 class Interactions:
@@ -71,26 +70,23 @@ class Interactions:
         route = VerifiedRoute("/discord/interactions", verifier, handle, platform=PLATFORM, label="Discord")
         return [route.route()]
 
-    async def over_gateway(self, result: Interaction | Stop, hand_off: HandOff) -> None:
-        async def on_interaction(item: Interaction | Stop) -> Any:
-            return hand_off(item.event) if isinstance(item, Interaction) else None
+    async def over_gateway(self, result: Interaction, hand_off: HandOff) -> None:
+        async def on_interaction(item: Interaction) -> Any:
+            return hand_off(item.event)
 
         body = await self.answer(result, on_interaction)
         try:
             await self._rest.callback(result.interaction_id, result.token, body)
         except Exception as exc:  # noqa: BLE001 — the turn's replies fall back to the channel
             log.warning("interaction not acknowledged: %s", exc, extra={"platform": PLATFORM})
-            if isinstance(result, Interaction):
-                self.answers.drop(result.event.id)
+            self.answers.drop(result.event.id)
 
     async def answer(
-        self, result: Interaction | Stop, on_interaction: OnInteraction, asker: str | None = None
+        self, result: Interaction, on_interaction: OnInteraction, asker: str | None = None
     ) -> dict[str, Any]:
         """Start the turn and return the interaction response: the answer if ready in time, else
-        a deferral (the answer follows as an edit of @original)."""
-        if isinstance(result, Stop):
-            await on_interaction(result)
-            return {"type": DEFERRED_UPDATE}  # the button press is acknowledged
+        a deferral (the answer follows as an edit of @original). A Stop button press is a
+        `/stop` command like any other, answered to the presser only."""
         flags = EPHEMERAL_FLAG if result.admin else 0
         if not self._first_time(result.interaction_id):
             return {"type": DEFERRED, "data": {"flags": flags}}

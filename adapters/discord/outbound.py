@@ -1,6 +1,8 @@
 """Replies in Discord: the first message references the asking one, long answers continue in
 follow-up messages under 2,000 characters with code fences balanced, and streamed answers grow
-in place (`adapters.kit.editstream`), with `allowed_mentions` on every post and every edit."""
+in place (`adapters.kit.editstream`), with `allowed_mentions` on every post and every edit.
+While a streamed answer is being written its first message carries a Stop button (custom id
+`stop:<stop token>`, read by `convert`); the final edit removes it."""
 
 from __future__ import annotations
 
@@ -8,13 +10,17 @@ import asyncio
 from collections import OrderedDict
 from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
+from adapters.discord.convert import STOP_PREFIX
 from adapters.discord.rest import DiscordRest
 from adapters.discord.state import DiscordState
 from adapters.kit.chunks import split
 from adapters.kit.editstream import EditStream
 from core.events import ConversationRef, Reply
 
+ACTION_ROW, BUTTON, DANGER = 1, 2, 4
+MAX_TOKEN = 90  # custom ids hold 100 characters
 ATTACHED = "The answer is long ({chars:,} characters), so it is attached as answer.md."
 
 
@@ -40,6 +46,8 @@ class Outbox:
         self._max_chars = max_chars
         self._edit_interval = edit_interval
         self._answers: OrderedDict[str, _Answer] = OrderedDict()  # first message id -> answer
+        self._stoppable: set[str] = set()  # first message ids that show a Stop button
+        self._clearing: set[str] = set()  # ... whose next edit removes it
 
     def chunks(self, text: str) -> list[str]:
         return split(text, self._max_chars)
@@ -50,12 +58,19 @@ class Outbox:
         if self._attach_over and len(reply.text) > self._attach_over:
             return [await self._attach(reply, asker)]
         chunks = self.chunks(reply.text)
+        button = stop_button(reply.stop_token)
         ids = [
             await self._rest.post(
-                conversation.channel_id, chunk, asker=asker, reply_to=reply.quote_id if i == 0 else None
+                conversation.channel_id,
+                chunk,
+                asker=asker,
+                reply_to=reply.quote_id if i == 0 else None,
+                components=button if i == 0 else None,
             )
             for i, chunk in enumerate(chunks)
         ]
+        if button is not None:
+            self._stoppable.add(ids[0])
         if conversation.thread_id:
             await self._state.mark_thread(conversation.thread_id)
         self._answers[ids[0]] = _Answer(conversation, self._stream(conversation, asker, ids, chunks))
@@ -82,12 +97,19 @@ class Outbox:
         self, conversation: ConversationRef, asker: str | None, ids: list[str], shown: list[str]
     ) -> EditStream:
         channel = conversation.channel_id
+
+        async def edit(message_id: str, chunk: str) -> None:
+            # an edit without components keeps the Stop button; the final one sends [] (gone)
+            clear = message_id in self._clearing
+            await self._rest.edit(channel, message_id, chunk, asker=asker, components=[] if clear else None)
+            self._clearing.discard(message_id)
+
         return EditStream(
             ids,
             shown,
             split=self.chunks,
             post=partial(self._rest.post, channel, asker=asker),
-            edit=lambda message_id, chunk: self._rest.edit(channel, message_id, chunk, asker=asker),
+            edit=edit,
             interval=self._edit_interval,
         )
 
@@ -99,6 +121,10 @@ class Outbox:
         if answer is None:
             stream = self._stream(reply.conversation, asker, list(message_ids), [""] * len(message_ids))
             answer = self._answers[message_ids[0]] = _Answer(reply.conversation, stream)
+        if not reply.stop_token and message_ids[0] in self._stoppable:  # the answer is over
+            self._stoppable.discard(message_ids[0])
+            self._clearing.add(message_ids[0])
+            answer.stream.shown[0] = ""  # edited once more, taking the Stop button with it
         answer.stream.update(reply.text)
 
     async def finish(self, conversation: ConversationRef) -> None:
@@ -115,3 +141,13 @@ class Outbox:
             if self._answers[oldest].stream.busy:
                 break
             del self._answers[oldest]
+            self._stoppable.discard(oldest)
+            self._clearing.discard(oldest)
+
+
+def stop_button(token: str | None) -> list[dict[str, Any]] | None:
+    """The Stop button (a message component) under an answer still being written."""
+    if not token or len(token) > MAX_TOKEN:
+        return None
+    button = {"type": BUTTON, "style": DANGER, "label": "Stop", "custom_id": STOP_PREFIX + token}
+    return [{"type": ACTION_ROW, "components": [button]}]

@@ -11,7 +11,6 @@ from adapters.discord.convert import (
     MalformedPayload,
     Ping,
     Skip,
-    Stop,
     from_dispatch,
     from_interaction,
     parse_json,
@@ -22,7 +21,7 @@ from tests.discord.payloads import ASKER_ID, BOT_USER_ID, load
 BOT = BotIdentity(user_id=BOT_USER_ID, application_id=BOT_USER_ID)
 
 
-def convert(name: str, **kwargs) -> Inbound | Interaction | Ping | Stop | Skip:  # type: ignore[no-untyped-def]
+def convert(name: str, **kwargs) -> Inbound | Interaction | Ping | Skip:  # type: ignore[no-untyped-def]
     return from_dispatch(load(name), BOT, **kwargs)
 
 
@@ -220,10 +219,16 @@ def test_ask_inside_a_thread_is_answered_in_the_thread():
     assert result.event.conversation.thread_id == "290926798999357250"
 
 
-def test_stop_button():
-    result = from_interaction(load("interaction_stop_button"))
-    assert isinstance(result, Stop)
-    assert result.custom_id.startswith("stop:334385199974967043:") and result.user_id == ASKER_ID
+def test_the_stop_button_is_a_stop_command_from_whoever_pressed_it():
+    payload = load("interaction_stop_button")
+    payload["data"]["custom_id"] = "stop:0123456789abcdef0123456789abcdef"
+    result = from_interaction(payload)
+    assert isinstance(result, Interaction) and result.admin  # answered to the presser only
+    assert result.event.text == "/stop 0123456789abcdef0123456789abcdef"
+    assert result.event.kind is EventKind.COMMAND and result.event.sender_id == ASKER_ID
+    assert result.event.conversation.channel_id == "290926798999357250"
+    payload["data"]["custom_id"] = "stop:not a token!"  # unreadable: a plain /stop of their own
+    assert from_interaction(payload).event.text == "/stop"  # type: ignore[union-attr]
 
 
 def test_interaction_over_the_gateway_is_the_same():

@@ -36,12 +36,16 @@ def work_beside(redis_url: str, engine: object) -> asyncio.Future[None]:
     def run() -> None:
         connection = sync_redis.Redis.from_url(redis_url)
         jobs.install(engine, "test-worker")  # type: ignore[arg-type]
+        beat = KEYS.worker("test-worker")  # alive to the hub's sweeper while it works
+        connection.hset(beat, mapping={"model": "small"})
+        connection.expire(beat, 60)
         try:
             ThreadWorker([Queue(KEYS.queue("small"), connection=connection)], connection=connection).work(
                 burst=True, logging_level="WARNING"
             )
         finally:
             jobs.install(None)
+            connection.delete(beat)
             connection.close()
 
     return asyncio.ensure_future(asyncio.to_thread(run))

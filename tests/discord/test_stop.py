@@ -1,0 +1,79 @@
+"""The Stop button under a streamed Discord answer ends it, through the core's `/stop`: real
+discord.py against the fake Discord (gateway and REST), real Redis, the real model path with a
+worker beside the test writing slowly.
+
+The streamed message carries a Stop button (a message component); pressing it stops the answer
+(the presser sees "Stopped." only to them), the message ends "(stopped)" and the button is gone.
+Someone else's press stops nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from core import messages
+from tests.discord.fake_discord import CHANNEL_ID
+from tests.discord.payloads import load
+from tests.model.beside import SLOW_MODEL, SlowEngine, queued, work_beside
+
+
+@pytest.fixture
+async def modelled(discordkit: Any) -> AsyncIterator[Any]:
+    started: list[Any] = []
+
+    async def build() -> Any:
+        hub = await discordkit.build(model=SLOW_MODEL)
+        await hub.assembly.model_service.start()
+        started.append(hub)
+        return hub
+
+    yield build
+    for hub in started:
+        await hub.assembly.model_service.stop()
+
+
+def button_of(message: dict[str, Any]) -> str | None:
+    rows = message.get("components") or []
+    return rows[0]["components"][0]["custom_id"] if rows else None
+
+
+def press(message: dict[str, Any], user_id: str, number: int) -> dict[str, Any]:
+    """INTERACTION_CREATE for a press of the button under `message` (as Discord sends it)."""
+    payload = copy.deepcopy(load("interaction_stop_button"))
+    payload["id"] = f"100000000000000{number:04d}"
+    payload["data"]["custom_id"] = button_of(message)
+    payload["member"]["user"]["id"] = user_id
+    shown = {k: v for k, v in message.items() if k not in {"edits", "sent_by_bot", "allowed_mentions"}}
+    payload["message"] = {k: v for k, v in shown.items() if v is not None}
+    return payload
+
+
+async def test_the_stop_button_stops_the_askers_answer_and_only_theirs(
+    discordkit, modelled, redis, redis_url
+):
+    hub = await modelled()
+    fake = discordkit.fake
+    asker = load("message_guild_mention")
+    asker["d"]["content"] = "<@1100000000000000001> tell me a very long story"
+    await fake.say(asker)
+    await queued(redis)
+    worker = work_beside(redis_url, SlowEngine())
+    await fake.wait_for(lambda: fake.posted(CHANNEL_ID) and button_of(fake.posted(CHANNEL_ID)[0]))
+    (streaming,) = fake.posted(CHANNEL_ID)
+    assert (button_of(streaming) or "").startswith("stop:")
+
+    await fake.dispatch("INTERACTION_CREATE", press(streaming, "999999999999999999", 1))  # not the asker
+    await fake.wait_for(lambda: fake.callbacks)
+    await fake.dispatch("INTERACTION_CREATE", press(streaming, asker["d"]["author"]["id"], 2))
+    await fake.wait_for(lambda: streaming["content"].endswith(messages.STOPPED_MARK))
+    await asyncio.wait_for(worker, 15)
+    await hub.settle()
+
+    toasts = [(c["type"], c["data"]["flags"], c["data"]["content"]) for c in fake.callbacks]
+    assert toasts == [(4, 64, messages.NOTHING_TO_STOP), (4, 64, messages.STOPPED)]  # ephemeral
+    assert streaming["content"].startswith("w0 w1") and button_of(streaming) is None  # the button went
+    assert len(fake.posted(CHANNEL_ID)) == 1  # no apology, no extra message
