@@ -23,6 +23,8 @@ from core.routing import Router
 from core.settings import Settings
 from core.skills import collect
 from skills.bridge import bridges_of
+from skills.helpdesk import wiring as helpdesk_skills
+from skills.helpdesk.config import settings_of
 
 BACKEND_LIBRARIES = {
     "ctransformers": (
@@ -125,6 +127,8 @@ def check_all(env: Mapping[str, str] | None = None, *, models: bool = True) -> l
         skills = collect(bot.skills, source=source, search_path=bot_path(settings.bot).parent)
         Router(skills, fallback=bot.fallback, source=source)
         bridges_of(bot, source=source)
+        if helpdesk_skills.wanted(bot):
+            settings_of(bot, source=source)  # [helpdesk]: every key, each hook's override
         check_command_namespace(skills, default_commands(), source=source)
         problems.extend(registry.check(bot, settings.extra, source=source))
         if bot.knowledge.enabled:

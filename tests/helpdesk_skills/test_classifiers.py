@@ -106,3 +106,16 @@ def test_config_per_hook_and_clear_errors():
         HelpdeskSettings({"handof": {}})
     with pytest.raises(ConfigError, match="are not categories"):
         HelpdeskSettings({"auto_reply": {"intents": ["weather"]}})
+
+
+def test_switchboard_check_names_a_misspelt_helpdesk_key(tmp_path):
+    from bots.cli import check_all
+
+    bot = tmp_path / "desk.toml"
+    bot.write_text(
+        'skills = ["skills.helpdesk.skill", "skills.fallback"]\n[model]\nbackend = "none"\n'
+        '[helpdesk.hooks.zendesk]\nhandof = { group = "1" }\n',
+        encoding="utf-8",
+    )
+    problems = check_all({"SWITCHBOARD_BOT": str(bot)})
+    assert any("helpdesk.hooks.zendesk.handof" in p and "desk.toml" in p for p in problems), problems
