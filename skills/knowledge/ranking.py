@@ -90,7 +90,7 @@ def rank(db: sqlite3.Connection, query: str, limit: int) -> list[Passage]:
         )
         passages.append(Passage(title, link, body, round(score, 4), round(confidence, 4), path))
     passages.sort(key=lambda p: -p.score)
-    best_per_link = {}
+    best_per_link: dict[str, Passage] = {}
     for passage in passages:  # a long section cut in parts: its best part stands for it
         best_per_link.setdefault(passage.link, passage)
     return list(best_per_link.values())[:limit]
