@@ -3,14 +3,19 @@ re-indexing, HTML and plain text, and configuration errors that say what to fix.
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import re
 from pathlib import Path
 
 import pytest
 
 from core.botdef import parse_bot
 from core.errors import ConfigError
+from core.knowledge import Passage
 from skills.knowledge.index import KnowledgeIndex
+from skills.knowledge.ranking import CANDIDATES
+from skills.knowledge.rerank import rerank
 from skills.knowledge.setup import open_index
 
 
@@ -111,3 +116,37 @@ def test_configuration_errors_name_the_key_and_the_fix(tmp_path):
         parse_bot({"name": "kb", "skills": ["x"], "knowledge": {"min_confidence": 3}}, source="kb.toml")
     with pytest.raises(ConfigError, match=r"knowledge.unmatched.*fix: use one of"):
         parse_bot({"name": "kb", "skills": ["x"], "knowledge": {"unmatched": "guess"}}, source="kb.toml")
+
+
+class TopicEmbedder:
+    """A stand-in embedding model: texts about containers point one way, everything else another."""
+
+    def encode(self, texts: list[str]) -> list[list[float]]:
+        return [[1.0, 0.0] if re.search(r"docker|container", text, re.I) else [0.0, 1.0] for text in texts]
+
+
+def test_embedding_reranking_reorders_candidates_but_keeps_lexical_confidence():
+    lexical = [
+        Passage("Workers", "w.md", "Run a worker per GPU.", score=0.9, confidence=1.0),
+        Passage("Images", "i.md", "The worker image is a container.", score=0.6, confidence=0.8),
+    ]
+    reranked = rerank("which docker image runs a worker?", lexical, TopicEmbedder())
+    assert [p.link for p in reranked] == ["i.md", "w.md"]
+    assert [p.confidence for p in reranked] == [0.8, 1.0]  # the "I don't know" threshold stays lexical
+    assert reranked[0].score == round(0.7 * 0.6 + 0.3 * 1.0, 4)
+
+
+def test_an_index_with_an_embedder_reranks_its_results(knowledge, tmp_path):
+    plain = index_of(knowledge, tmp_path)
+    plain.update()
+    question = "how do I run workers on a GPU machine in docker?"
+    reranked = KnowledgeIndex(plain.path, plain.roots, embedder=TopicEmbedder()).search_now(question, 3)
+    assert reranked == rerank(question, plain.search_now(question, CANDIDATES), TopicEmbedder())[:3]
+
+
+def test_a_rerank_model_without_model2vec_is_a_clear_error(tmp_path):
+    if importlib.util.find_spec("model2vec") is not None:
+        pytest.skip("model2vec is installed here")
+    (tmp_path / "docs").mkdir()
+    with pytest.raises(ConfigError, match=r"knowledge.rerank_model.*pip install model2vec"):
+        index_of({"sources": ["docs"], "rerank_model": str(tmp_path)}, tmp_path)
