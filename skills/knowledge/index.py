@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.errors import ConfigError
 from core.knowledge import KnowledgeSource, Passage
 from skills.knowledge.documents import read_document
 from skills.knowledge.ranking import CANDIDATES, rank
@@ -88,7 +89,16 @@ class KnowledgeIndex:
 
     def _open(self) -> None:
         with self._lock:
-            self._db.executescript(SCHEMA)
+            try:
+                self._db.executescript(SCHEMA)
+            except sqlite3.OperationalError as exc:
+                if "fts5" not in str(exc):
+                    raise
+                raise ConfigError(
+                    "key 'knowledge': this Python's sqlite3 has no FTS5 full-text search — fix: run "
+                    "on a Python whose SQLite has FTS5 (python.org builds, Debian/Ubuntu, the Docker image)",
+                    source=str(self.path),
+                ) from None
             row = self._db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
             if row is None or row[0] != SCHEMA_VERSION:
                 self._db.executescript("DELETE FROM files; DELETE FROM chunks;")

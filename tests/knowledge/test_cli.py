@@ -41,3 +41,11 @@ def test_a_bot_without_documents_or_with_a_missing_folder_is_told_the_fix(tmp_pa
     assert main(["knowledge", "index", "--bot", str(bot)]) == 2
     err = capsys.readouterr().err
     assert "helpbot.toml: key 'knowledge.sources.0.path': no folder at" in err and "fix: create it" in err
+
+
+def test_check_names_a_missing_knowledge_folder(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("SWITCHBOARD_REDIS_URL", raising=False)
+    bot = bot_file(tmp_path, '[knowledge]\nsources = ["gone"]')
+    assert main(["check", "--bot", str(bot)]) == 2
+    err = capsys.readouterr().err
+    assert "helpbot.toml: key 'knowledge.sources.0.path': no folder at" in err
