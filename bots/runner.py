@@ -179,7 +179,9 @@ async def _serve_assembly(
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=5, **settings.limits.server_options())
     await runner.setup()
     assert runner.server is not None
-    guard = ConnectionGuard(runner.server, served, settings.header_timeout_s)
+    guard = ConnectionGuard(
+        runner.server, served, settings.header_timeout_s, per_address=settings.connections_per_address
+    )
     guard.start()
     site = web.SockSite(runner, listener)
     await assembly.hub.start()

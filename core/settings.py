@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from core.errors import ConfigError
+from core.http.hosts import default_hosts, parse_hosts
 from core.http.limits import EdgeLimits
 from core.http.origin import normal_origin
 from core.secrets import Secret
@@ -66,6 +67,21 @@ def _origins(env: Mapping[str, str], key: str) -> tuple[str, ...]:
     return tuple(found)
 
 
+def _hosts(env: Mapping[str, str], key: str) -> tuple[str, ...] | None:
+    """`chat.example.com,10.0.0.5` → host names; `*` → () (any); unset → None (the default)."""
+    raw = (env.get(key) or "").strip()
+    if not raw:
+        return None
+    names = parse_hosts(raw)
+    if names is None:
+        raise ConfigError(
+            f"{key}={raw!r}: write host names or addresses without a scheme, comma-separated "
+            "(e.g. chat.example.com,10.0.0.5), or * for any",
+            source=ENV_SOURCE,
+        )
+    return names
+
+
 def _secret(env: Mapping[str, str], key: str) -> Secret | None:
     raw = env.get(key, "")
     return Secret(raw) if raw else None
@@ -104,6 +120,8 @@ class Settings:
     header_timeout_s: float = 10.0
     readyz_timeout_s: float = 1.0
     sockets_per_address: int = 256
+    connections_per_address: int = 512
+    allowed_hosts: tuple[str, ...] | None = None  # None: loopback names when bound to loopback
     webchat_origins: tuple[str, ...] = ()  # besides the hub's own origin
     extra: Mapping[str, str] = field(default_factory=dict, repr=False)
 
@@ -115,6 +133,8 @@ class Settings:
             header_timeout_s=self.header_timeout_s,
             readyz_timeout_s=self.readyz_timeout_s,
             sockets_per_address=self.sockets_per_address,
+            connections_per_address=self.connections_per_address,
+            allowed_hosts=default_hosts(self.http_host) if self.allowed_hosts is None else self.allowed_hosts,
         )
 
     @classmethod
@@ -135,6 +155,10 @@ class Settings:
             header_timeout_s=_float(env, "SWITCHBOARD_HEADER_TIMEOUT", 10.0, low=0.1, high=600),
             readyz_timeout_s=_float(env, "SWITCHBOARD_READYZ_TIMEOUT", 1.0, low=0.05, high=60),
             sockets_per_address=_int(env, "SWITCHBOARD_SOCKETS_PER_ADDRESS", 256, low=1, high=100_000),
+            connections_per_address=_int(
+                env, "SWITCHBOARD_CONNECTIONS_PER_ADDRESS", 512, low=1, high=1_000_000
+            ),
+            allowed_hosts=_hosts(env, "SWITCHBOARD_ALLOWED_HOSTS"),
             webchat_origins=_origins(env, "SWITCHBOARD_WEBCHAT_ORIGINS"),
             extra={k: v for k, v in env.items() if k.startswith(PLATFORM_ENV_PREFIXES)},
         )

@@ -20,18 +20,57 @@ CHECK_EVERY_S = 1.0
 class ConnectionGuard:
     """Closes connections that have not delivered a complete request within `header_timeout`.
     (aiohttp has no header timeout; its keep-alive timer covers idle connections after a first
-    request.) `served` is the set the edge middleware adds each connection to."""
+    request.) `served` is the set the edge middleware adds each connection to.
 
-    def __init__(self, server: web.Server, served: set[Any], header_timeout: float) -> None:
+    With `per_address`, one client address holds at most that many open connections: the next
+    one is closed as it arrives, before a byte is read (one address cannot use up the hub's file
+    descriptors; a proxy in front should then pass the real addresses or get a larger cap)."""
+
+    def __init__(
+        self, server: web.Server, served: set[Any], header_timeout: float, *, per_address: int = 0
+    ) -> None:
         self._server = server
         self._served = served
         self._timeout = header_timeout
         self._first_seen: dict[Any, float] = {}
         self._task: asyncio.Task[None] | None = None
         self.closed = 0
+        self.refused = 0
+        self._per_address = per_address
+        self._open: Counter[str] = Counter()
+        self._address_of: dict[Any, str] = {}
 
     def start(self) -> None:
         self._task = asyncio.get_running_loop().create_task(self._watch())
+        if self._per_address:
+            made, lost = self._server.connection_made, self._server.connection_lost
+
+            def connection_made(handler: Any, transport: asyncio.Transport) -> None:
+                made(handler, transport)
+                peer = transport.get_extra_info("peername")
+                address = str(peer[0]) if isinstance(peer, tuple) and peer else "-"
+                self._address_of[handler] = address
+                self._open[address] += 1
+                if self._open[address] > self._per_address:
+                    self.refused += 1
+                    if self.refused == 1 or self.refused % 1000 == 0:
+                        log.warning(
+                            "refused a connection: %d already open from one address (%d refused)",
+                            self._per_address,
+                            self.refused,
+                        )
+                    transport.abort()
+
+            def connection_lost(handler: Any, exc: BaseException | None = None) -> None:
+                address = self._address_of.pop(handler, None)
+                if address is not None:
+                    self._open[address] -= 1
+                    if self._open[address] <= 0:
+                        del self._open[address]
+                lost(handler, exc)
+
+            self._server.connection_made = connection_made  # type: ignore[method-assign]
+            self._server.connection_lost = connection_lost  # type: ignore[method-assign]
 
     async def stop(self) -> None:
         if self._task is not None:

@@ -15,6 +15,8 @@ class EdgeLimits:
     readyz_timeout_s: float = 1.0  # /readyz answers 503 when a check takes longer
     ws_frame_bytes: int = 64 * 1024  # larger WebSocket frames close the socket (1009)
     sockets_per_address: int = 256  # concurrent WebSockets from one client address
+    connections_per_address: int = 512  # open TCP connections from one client address
+    allowed_hosts: tuple[str, ...] = ()  # Host names browser pages are served for; () = any
 
     def server_options(self) -> dict[str, Any]:
         """Keyword arguments for `web.AppRunner` (and aiohttp's TestServer) that match."""

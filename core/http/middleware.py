@@ -1,6 +1,7 @@
 """The one middleware every request goes through.
 
-In order: a request id (echoed as `X-Request-Id`); the body limit from `Content-Length` before a
+In order: a request id (echoed as `X-Request-Id`); for the pages a browser opens, the `Host`
+check against DNS rebinding (403, `core.http.hosts`); the body limit from `Content-Length` before a
 byte is read (413, connection closed); a deadline on the body (408 and closed for a slowloris);
 then the handler. What comes back out:
 - `BadInput` and 4xx `HTTPException`s: a JSON body and one WARNING line (reason, request id);
@@ -23,6 +24,7 @@ from typing import Any
 
 from aiohttp import web
 
+from core.http.hosts import host_allowed, is_browser_path
 from core.http.limits import EdgeLimits
 from core.http.parsing import BadInput
 from core.metrics import Metrics
@@ -37,6 +39,7 @@ SERVED = web.AppKey("served_connections", set)
 _GIVEN_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 _QUIET_STATUSES = {401, 403, 404, 405}  # the handler (or nothing worth saying) explains these
 _KEEP_HEADERS = {"Allow", "Retry-After", "WWW-Authenticate"}
+HOST_REFUSED = "this host name is not served here (add it to SWITCHBOARD_ALLOWED_HOSTS on the hub)"
 
 
 def started(request: web.Request, response: web.StreamResponse) -> None:
@@ -64,6 +67,11 @@ def edge_middleware(limits: EdgeLimits, metrics: Metrics) -> Any:
         if served is not None:
             served.add(request.protocol)
         try:
+            if limits.allowed_hosts and is_browser_path(request.path):
+                if not host_allowed(request.headers.get("Host"), limits.allowed_hosts):
+                    metrics.http_refused.labels("403").inc()
+                    _warn(request, 403, "Host is not one this hub serves (SWITCHBOARD_ALLOWED_HOSTS)")
+                    return _json(403, {"error": HOST_REFUSED}, rid)
             if request.content_length is not None and request.content_length > limits.max_body_bytes:
                 metrics.http_refused.labels("413").inc()
                 _warn(request, 413, f"Content-Length {request.content_length} over the limit")
