@@ -150,3 +150,15 @@ def test_a_rerank_model_without_model2vec_is_a_clear_error(tmp_path):
     (tmp_path / "docs").mkdir()
     with pytest.raises(ConfigError, match=r"knowledge.rerank_model.*pip install model2vec"):
         index_of({"sources": ["docs"], "rerank_model": str(tmp_path)}, tmp_path)
+
+
+def test_a_running_hub_sees_what_the_cli_reindexed(knowledge, docs, tmp_path):
+    serving = index_of(knowledge, tmp_path)  # the hub's connection
+    serving.update()
+    (docs / "99-pigeons.md").write_text("# Carrier pigeons\n\nTie the message to the pigeon's leg.\n")
+    assert index_of(knowledge, tmp_path).update().added == 1  # `switchboard knowledge index`
+    found = serving.search_now("carrier pigeons")[0]
+    assert (found.title, found.link) == (
+        "Carrier pigeons",
+        "99-pigeons.md#carrier-pigeons",
+    )  # no front matter
