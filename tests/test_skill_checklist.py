@@ -21,8 +21,8 @@ EXTENDING = ROOT / "docs" / "extending.md"
 def checklist_example() -> str:
     text = EXTENDING.read_text(encoding="utf-8")
     section = text[text.index("## Add a skill") : text.index("## Add an adapter")]
-    (code,) = re.findall(r"```python\n(.*?)```", section, re.S)
-    return code
+    example = section[section.index("A small real example") :]
+    return re.findall(r"```python\n(.*?)```", example, re.S)[0]
 
 
 @pytest.fixture
