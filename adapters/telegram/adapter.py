@@ -132,20 +132,33 @@ class TelegramAdapter:
         return data
 
     # -- inbound --------------------------------------------------------------------------------
-    def _hand_off(self, inbound: Inbound) -> Any:
+    def _hand_off(self, inbound: Inbound) -> None:
+        """Hand the update to the hub without waiting for its turn (the webhook acks at once, the
+        poller takes the next update). What must come before the turn (a private chat's unblock,
+        the mention memory, the text-only notice) runs first, in the same background task."""
         if self._receive is None:
-            return None
+            return
         event = inbound.event
-        if inbound.media_only:
-            return self._text_only(event)
-        if inbound.mentioned:
-            return self._remember_then_receive(inbound)
-        return self._receive(event)
+        if not (event.is_direct or inbound.media_only or inbound.mentioned):
+            self._receive(event)
+            return
+        task = asyncio.get_running_loop().create_task(self._prepare_then_receive(inbound))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
-    async def _remember_then_receive(self, inbound: Inbound) -> None:
-        await self.mentions.remember(inbound.event.conversation, inbound.mentioned)
-        if self._receive is not None:
-            self._receive(inbound.event)
+    async def _prepare_then_receive(self, inbound: Inbound) -> None:
+        event = inbound.event
+        try:
+            if event.is_direct:  # they wrote again: they no longer block the bot
+                await self.state.unblock(event.conversation.channel_id)
+            if inbound.mentioned:
+                await self.mentions.remember(event.conversation, inbound.mentioned)
+        except Exception as exc:  # noqa: BLE001 — Redis away: the turn still runs (and says so if it must)
+            log.warning("telegram hand-off preparation failed: %s", type(exc).__name__, extra=_EXTRA)
+        if inbound.media_only:
+            await self._text_only(event)
+        elif self._receive is not None:
+            self._receive(event)
 
     async def _stop_pressed(self, press: StopPress) -> None:
         """A stop button: the core's `/stop`; its reply answers the press (see `send`)."""

@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_UPDATE_BYTES = 1_048_576
-HandOff = Callable[[Inbound], Awaitable[None] | None]
+HandOff = Callable[[Inbound], None]  # hands off without waiting for the turn
 BusinessLookup = Callable[[str], Awaitable[dict[str, str] | None]]
 StopPressed = Callable[[StopPress], Awaitable[None]]
 
@@ -105,11 +105,7 @@ class UpdateIntake:
             return  # a redelivery this replica already handed off (the hub's dedup covers the rest)
         if result.business_connection_id and not await self._may_answer_business(result):
             return
-        if result.event.is_direct:  # they wrote again: they no longer block the bot
-            await self._state.unblock(result.event.conversation.channel_id)
-        handed = self._hand_off(result)
-        if handed is not None:
-            await handed
+        self._hand_off(result)
 
     async def _may_answer_business(self, inbound: Inbound) -> bool:
         link = await self._business(inbound.business_connection_id or "")

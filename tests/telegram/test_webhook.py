@@ -199,3 +199,20 @@ async def test_business_message_is_answered_through_the_connection(tgkit):
     await hub.update(load("business_message_by_owner"))  # the owner's own message: theirs to answer
     await hub.settle()
     assert len(tgkit.fake.of("sendMessage")) == 1
+
+
+@pytest.mark.parametrize("name", ["private_text", "group_mention"])
+async def test_webhook_acks_before_the_turn_ends(tgkit, name):
+    """Telegram waits for the 200 before it sends this chat's next update: the ack must not wait
+    for the skill (here one that holds its turn open until released)."""
+    from tests import slow_skills
+
+    with slow_skills.gate() as (started, release):
+        hub = await tgkit.build(skills=["skills.help", "tests.slow_skills", "skills.fallback"])
+        text = "/slow" if name == "private_text" else "/slow@Switchboard_Test_Bot"
+        assert await asyncio.wait_for(hub.update(about(name, text)), 20) == (200, None)
+        await asyncio.wait_for(started.wait(), 30)  # the turn runs, the ack has come back
+        assert tgkit.fake.messages == []
+        release.set()
+        await tgkit.fake.wait_for(lambda: tgkit.fake.messages)
+    assert tgkit.fake.messages[0].text == slow_skills.ANSWER
