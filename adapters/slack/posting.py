@@ -23,6 +23,7 @@ from adapters.kit.pacing import Pacer
 from adapters.slack.workspaces import Workspaces
 from core.errors import AdapterError
 from core.events import ConversationRef
+from core.metrics import PLATFORM
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +80,8 @@ class Poster:
             if found is not None:
                 log.info("chat.postMessage had posted after all; not retried", extra={"platform": "slack"})
                 return found
+            if attempt < self._retries:
+                PLATFORM.retried("slack")
         raise AdapterError(f"chat.postMessage failed: {reason}")
 
     async def _find(

@@ -250,12 +250,14 @@ class Sender:
                     raise MaybeSent("the request timed out after it was sent") from None
                 if attempt == tries - 1:
                     raise AdapterError("Telegram timed out") from None
+                PLATFORM.retried("telegram")
                 await asyncio.sleep(0.2 * (attempt + 1))
             except BadRequest:
                 raise
             except NetworkError as exc:
                 if not (idempotent or not_sent(exc)) or attempt == tries - 1:
                     raise AdapterError(f"Telegram failed: {type(exc).__name__}") from None
+                PLATFORM.retried("telegram")
                 await asyncio.sleep(0.2 * (attempt + 1))
         raise AdapterError("Telegram kept failing")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tests.scrape import samples, value
 from tests.slack.conftest import MODEL_BOT, ScriptedModel
 from tests.slack.payloads import load
 
@@ -12,23 +13,38 @@ def ask(text: str) -> dict:
     return envelope
 
 
+def platform_counts(hub) -> tuple[float, float, float]:  # type: ignore[no-untyped-def]
+    """(429s, seconds waited, retries) for Slack, as the hub's /metrics shows them."""
+    found = samples(hub.assembly.metrics.render().decode())
+    return (
+        value(found, "switchboard_platform_rate_limited_total", platform="slack"),
+        value(found, "switchboard_platform_retry_after_seconds_total", platform="slack"),
+        value(found, "switchboard_platform_retries_total", platform="slack"),
+    )
+
+
 async def test_429_is_waited_out_and_the_reply_arrives_once(slackkit):
     hub = await slackkit.build()
+    before = platform_counts(hub)
     slackkit.fake.fail_next("chat.postMessage", 429, {"Retry-After": "1"})
     await hub.event(ask("<@UBOT> please summarise the quarterly numbers"))
     await slackkit.fake.wait_for(lambda: slackkit.fake.posts())
     await hub.settle()
     methods = [c.method for c in slackkit.fake.calls if c.method.startswith("chat.postMessage")]
     assert methods == ["chat.postMessage!429", "chat.postMessage"]
+    after = platform_counts(hub)
+    assert (after[0] - before[0], after[1] - before[1]) == (1, 1)
 
 
 async def test_server_errors_are_retried(slackkit):
     hub = await slackkit.build()
+    before = platform_counts(hub)
     slackkit.fake.fail_next("chat.postMessage", 503)
     await hub.event(load("message_im"))
     await slackkit.fake.wait_for(lambda: slackkit.fake.posts())
     await hub.settle()
     assert len(slackkit.fake.posts()) == 1
+    assert platform_counts(hub)[2] - before[2] == 1
 
 
 async def test_streaming_updates_one_message_until_the_text_is_complete(slackkit):
