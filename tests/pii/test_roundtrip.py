@@ -87,6 +87,7 @@ async def test_admin_reveals_a_placeholder_of_this_conversation_and_it_is_audite
         ("pii", "reveal <PHONE_NUMBER_1>", True),
         ("pii", "reveal <PHONE_NUMBER_1>", True),
     ]
+    assert b'switchboard_pii_reveals_total{platform="fake"} 1.0' in assembly.metrics.render()  # shown once
 
 
 class ExplodingMasker:
