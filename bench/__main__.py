@@ -15,6 +15,7 @@ BENCHMARKS = (
     "model",
     "pii",
     "slack",
+    "telegram",
     "discord",
     "helpdesk",
     "knowledge",
