@@ -8,9 +8,13 @@ covers the workers too, and a worker needs no port of its own.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
+from datetime import datetime
 
 from redis.asyncio import Redis
+from rq import Queue
+from rq.job import Job
 
 from core.botdef import BotDefinition
 from core.metrics import Metrics, Refresh
@@ -44,6 +48,22 @@ def observe_final(metrics: Metrics, fields: Mapping[str, str]) -> None:
             metrics.model_tokens_per_second.labels(model).observe(tokens / (gen_ms / 1000))
 
 
+async def oldest_wait_s(redis: Redis, keys: ModelKeys, model: str) -> float:
+    """Seconds the oldest waiting job of `model` (any lane) has waited; 0 when none waits.
+    Async round trips only: a scrape during a Redis outage must not tie up executor threads."""
+    heads = [await redis.lindex(Queue.redis_queue_namespace_prefix + name, 0) for name in keys.queues(model)]
+    oldest = 0.0
+    for job_id in filter(None, heads):
+        stamp = await redis.hget(Job.redis_job_namespace_prefix + str(job_id), "enqueued_at")
+        try:
+            enqueued = datetime.fromisoformat(str(stamp)).timestamp() if stamp else None
+        except ValueError:
+            enqueued = None
+        if enqueued is not None:
+            oldest = max(oldest, time.time() - enqueued)
+    return oldest
+
+
 def scrape_gauges(
     metrics: Metrics, redis: Redis, keys: ModelKeys, queues: ModelQueues, bot: BotDefinition
 ) -> Refresh:
@@ -52,9 +72,8 @@ def scrape_gauges(
     async def refresh() -> None:
         live = workers_by_model(await live_workers(redis, keys))
         for spec in bot.model.specs():
-            stats = await queues.stats(spec.name)
-            metrics.model_queue_depth.labels(spec.name).set(stats["queued"])
-            metrics.model_queue_oldest.labels(spec.name).set(stats["oldest_wait_s"] or 0)
+            metrics.model_queue_depth.labels(spec.name).set(await queues.depth(spec.name))
+            metrics.model_queue_oldest.labels(spec.name).set(await oldest_wait_s(redis, keys, spec.name))
             metrics.model_workers.labels(spec.name).set(live.get(spec.name, 0))
 
     return refresh

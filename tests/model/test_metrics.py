@@ -45,3 +45,15 @@ async def test_real_hub_exposes_the_catalogue_and_counts_a_model_answer(
     assert value(found, "switchboard_model_queue_depth", model="tiny") == 0
     assert value(found, "switchboard_replies_sent_total", platform="api", result="ok") >= 1
     assert "hello there" not in text and "c1" not in text and "u1" not in text
+
+
+async def test_a_question_nobody_takes_shows_in_the_queue_gauges(modelkit):
+    model = {"backend": "ctransformers", "name": "idle", "path": "/nowhere.gguf", "stream": False}
+    assembly, chat = await modelkit(model=model)
+    record = await chat.say("is anybody there?")
+    assert record.outcome == "queued"
+    await assembly.metrics.refresh()  # what GET /metrics does first
+    found = samples(assembly.metrics.render().decode())
+    assert value(found, "switchboard_model_queue_depth", model="idle") == 1
+    assert value(found, "switchboard_model_queue_oldest_seconds", model="idle") > 0
+    assert value(found, "switchboard_model_workers_live", model="idle") == 0
