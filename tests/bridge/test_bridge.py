@@ -7,6 +7,7 @@ from tests.bridge.conftest import CHANNEL, REF
 from tests.helpdesk.fake_helpdesk import AGENT_ID, BOT_ID, CUSTOMER_ID
 from tests.helpdesk_skills.conftest import BOT, DRAFT, REFUND_DOC, DraftEngine, FakeIndex
 from tests.model.test_queue import MODEL, EchoEngine, until, work_off
+from tests.pii.test_canary import redis_dump
 
 ANN, BOB = "UANN", "UBOB"  # Ann's Slack e-mail is a Zendesk agent's; Bob's is not
 
@@ -134,6 +135,10 @@ async def test_the_thread_shows_the_customer_name_and_withholds_the_rest(swarm, 
     assert "[email withheld]" in text
     # the ticket's agents see the values in the bot's internal note, by the internal_note policy
     assert "maria.lopez@example.org" in swarm.comments()[0].body
+    await swarm.says(ANN, "I phoned her on +1 415 555 0132, she confirmed.")
+    assert "+1 415 555 0132" in swarm.comments()[-1].body  # the agent's own note, for agents
+    dump = await redis_dump(swarm.redis)  # masked everywhere else (memory, links, dedup...)
+    assert "maria.lopez@example.org" not in dump and "555 0132" not in dump and "Lopez" not in dump
 
 
 async def test_a_slack_retry_of_a_thread_reply_writes_one_note(swarm):
