@@ -5,8 +5,10 @@ for it: `OTEL_TRACES_EXPORTER` (`otlp` or `console`) or an `OTEL_EXPORTER_OTLP_(
 `OTEL_SDK_DISABLED=true` wins. Without the package every function here is a no-op.
 
 The hub opens `switchboard.turn` per turn; a queued job carries the W3C `traceparent` in its RQ
-job meta, and the worker opens `switchboard.generate` as its child. Span attributes are
-platform, skill, model, outcome and counts: never message text, user or chat ids.
+job meta, and the worker opens `switchboard.generate` as its child; the final result entry
+carries the worker's context back, and the hub replica that delivers it opens
+`switchboard.deliver`. Span attributes are platform, skill, model, outcome and counts: never
+message text, user or chat ids.
 """
 
 from __future__ import annotations

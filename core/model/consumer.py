@@ -11,11 +11,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from contextlib import nullcontext
 from typing import cast
 
 from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
+from core import tracing
 from core.errors import is_outage
 from core.metrics import Metrics
 from core.model.contract import CONSUMER_GROUP, JobRequest, Kind, ModelKeys, parse_lease
@@ -104,7 +106,13 @@ class ResultReader:
     async def _handle(self, entry_id: str, fields: dict[str, str]) -> None:
         if fields.get("kind") == Kind.FINAL:
             observe_final(self._metrics, fields)
-        await self._delivery.handle(fields)
+        parent = {"traceparent": fields["traceparent"]} if fields.get("traceparent") else None
+        attributes = {
+            "switchboard.model": fields.get("model", ""),
+            "switchboard.kind": fields.get("kind", ""),
+        }
+        with tracing.span("switchboard.deliver", attributes, parent=parent) if parent else nullcontext():
+            await self._delivery.handle(fields)
         if fields.get("kind") == Kind.FINAL and fields.get("ttft_ms") and fields.get("model"):
             await self._router.observe(fields["model"], float(fields["ttft_ms"]))
         pipe = self._redis.pipeline(transaction=False)

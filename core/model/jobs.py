@@ -95,6 +95,8 @@ def publish(connection: Any, request: JobRequest, kind: str, **fields: Any) -> N
         "attempt": request.attempt,
         **fields,
     }
+    if kind in (Kind.FINAL, Kind.FAILED):
+        entry.update(tracing.carrier())  # the hub's delivery continues this job's trace
 
     def add() -> None:
         connection.xadd(request.results, entry, maxlen=STREAM_MAXLEN, approximate=True)

@@ -1,6 +1,7 @@
 """One trace across two processes: the hub's `switchboard.turn` span (in this process, an
-in-memory exporter) and the `switchboard.generate` span of a real `switchboard worker` process
-(OTEL_TRACES_EXPORTER=console) share the trace id; the traceparent travelled in the RQ job meta."""
+in-memory exporter), the `switchboard.generate` span of a real `switchboard worker` process
+(OTEL_TRACES_EXPORTER=console) and the hub's `switchboard.deliver` span share the trace id. The
+traceparent travels in the RQ job meta, and back in the final result entry."""
 
 from __future__ import annotations
 
@@ -75,3 +76,8 @@ async def test_hub_span_and_worker_span_share_one_trace(
         and generate["attributes"]["switchboard.tokens"] >= 1
     )
     assert "trace this turn" not in worker.output() and "trace this turn" not in str(turn.attributes)
+    await until(lambda: any(s.name == "switchboard.deliver" for s in memory.get_finished_spans()))
+    (deliver,) = [s for s in memory.get_finished_spans() if s.name == "switchboard.deliver"]
+    assert deliver.context.trace_id == turn.context.trace_id  # back on the hub, the same trace
+    assert f"0x{deliver.parent.span_id:016x}" == generate["context"]["span_id"]
+    assert deliver.attributes["switchboard.kind"] == "final"
