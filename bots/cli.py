@@ -155,6 +155,15 @@ def cmd_telegram(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_helpdesk_setup(args: argparse.Namespace) -> int:
+    """`switchboard helpdesk setup <vendor> [--url …] [--create]`: the webhook configuration."""
+    from bots.helpdesk_tools import run_setup, target_for
+
+    env = dict(os.environ)
+    target = target_for(args.vendor, env, url=args.url, account=args.account, jql=args.jql)
+    return asyncio.run(run_setup(args.vendor, env, target, create=args.create, as_json=args.json))
+
+
 def cmd_knowledge(args: argparse.Namespace) -> int:
     """`switchboard knowledge index | search "…"`: the bot's document index."""
     from bots import knowledge_tools
@@ -284,6 +293,24 @@ def build_parser() -> argparse.ArgumentParser:
         parser_.set_defaults(func=cmd_telegram)
     info = telegram.add_parser("webhook-info", help="what Telegram has registered")
     info.set_defaults(func=cmd_telegram)
+
+    from adapters.helpdesk.setup import PLANS
+
+    desk = command("helpdesk", "helpdesk tools").add_subparsers(
+        dest="helpdesk_command", required=True, metavar="TOOL"
+    )
+    desk_setup = desk.add_parser(
+        "setup", help="print (or --create) the webhook and trigger configuration", parents=[common]
+    )
+    desk_setup.add_argument("vendor", choices=sorted(PLANS), help="the helpdesk")
+    desk_setup.add_argument("--url", help="the hub's public URL (default SWITCHBOARD_PUBLIC_URL)")
+    desk_setup.add_argument(
+        "--create", action="store_true", help="create them through the API (Zendesk, Chatwoot, Zammad)"
+    )
+    desk_setup.add_argument("--account", help="Chatwoot: the account id (default CHATWOOT_ACCOUNT_ID)")
+    desk_setup.add_argument("--jql", help="Jira: the issues to send, e.g. 'project = SUP'")
+    desk_setup.add_argument("--json", action="store_true", help="print one JSON document")
+    desk_setup.set_defaults(func=cmd_helpdesk_setup)
     return parser
 
 

@@ -61,11 +61,16 @@ class FakeHelpdesk:
         self.updates: list[Write] = []  # ticket field updates (tags, priority, group), as received
         self.rate_limit: list[dict[str, str]] = []  # headers of 429s to answer the next writes with
         self.fail_after_store = 0  # the next N writes are stored, then answered 500
+        self.created: list[tuple[str, dict[str, Any]]] = []  # webhooks and triggers made by setup
+        self.configured: dict[str, list[dict[str, Any]]] = {}  # what setup made, by kind
         self._ids = itertools.count(5000)
         self.app = web.Application()
         from tests.helpdesk.fake_routes import ROUTES
+        from tests.helpdesk.fake_setup import SETUP_ROUTES
 
         ROUTES[vendor](self)
+        if vendor in SETUP_ROUTES:
+            SETUP_ROUTES[vendor](self)
         self.server = TestServer(self.app, host="127.0.0.1", port=0)
 
     async def start(self) -> FakeHelpdesk:

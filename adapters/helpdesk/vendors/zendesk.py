@@ -33,6 +33,13 @@ def _when(value: Any) -> float:
         return 0.0
 
 
+def _tags(value: Any) -> tuple[str, ...]:
+    """A list (event subscriptions) or the space-separated `{{ticket.tags}}` (trigger bodies)."""
+    if isinstance(value, str):
+        return tuple(value.split())
+    return tuple(str(t) for t in value or ())
+
+
 class Zendesk(Vendor):
     name = "zendesk"
     label = "Zendesk"
@@ -88,7 +95,7 @@ class Zendesk(Vendor):
             closed=status in CLOSED,
             assignee=text_of(detail.get("assignee_id")),
             priority=text_of(detail.get("priority")).lower(),
-            tags=tuple(str(t) for t in detail.get("tags") or ()),
+            tags=_tags(detail.get("tags")),
             channel=text_of(pick(detail, "via", "channel")),
             subject=text_of(detail.get("subject")),
         )
