@@ -18,7 +18,7 @@ from typing import Any
 from aiohttp import web
 from redis.asyncio import Redis
 
-from adapters.helpdesk.guard import HelpdeskState, already_written, marker_for, stand_down_reason
+from adapters.helpdesk.guard import HelpdeskState, already_written, has_marker, marker_for, stand_down_reason
 from adapters.helpdesk.relay import Relayer
 from adapters.helpdesk.ticket import HUMAN_ACTIVITY, AuthorRole, Skip, Ticket, TicketKind
 from adapters.helpdesk.vendor import Vendor
@@ -90,9 +90,10 @@ class HelpdeskAdapter:
         parsed = read_ticket(self.vendor, payload, delivery, self.bot_id)
         if isinstance(parsed, Ticket) and self._watched(parsed):
             return await self._hand_over(parsed, delivery, Visibility.INTERNAL, human=True)
-        mirrored = self._mirrored(parsed.ticket) if isinstance(parsed, Skip) else None
-        if mirrored is not None:  # a status change a bridge shows (solved, reopened)
-            return await self._hand_over(mirrored, delivery, Visibility.INTERNAL)
+        mirrored = self._mirrored(parsed)
+        if mirrored is not None:  # a status change or an agent's comment a bridge shows
+            human = mirrored.kind in HUMAN_ACTIVITY
+            return await self._hand_over(mirrored, delivery, Visibility.INTERNAL, human=human, bridge=True)
         if isinstance(parsed, Skip) or not parsed.answerable:
             if not await self.state.first_delivery(delivery):
                 return {"status": "duplicate"}
@@ -109,9 +110,17 @@ class HelpdeskAdapter:
         return self.watch_agents and ticket.kind in HUMAN_ACTIVITY and ticket.author_role is AuthorRole.AGENT
 
     async def _hand_over(
-        self, ticket: Ticket, delivery: str, visibility: Visibility, *, human: bool = False
+        self,
+        ticket: Ticket,
+        delivery: str,
+        visibility: Visibility,
+        *,
+        human: bool = False,
+        bridge: bool = False,
     ) -> dict[str, Any]:
         event = dataclasses.replace(ticket.to_event(self.name), reply_visibility=visibility)
+        if bridge:  # for the bridge only: no skill asked for it (it ends the turn)
+            event = dataclasses.replace(event, raw={"ticket": {**event.raw["ticket"], "for_bridge": True}})
         if human:  # an agent is on it, whatever the skills make of the event
             await self.state.human_seen(ticket.ref)
         if not await self.state.claim(delivery, event.id, ticket, time.time()):  # one round trip
@@ -120,12 +129,17 @@ class HelpdeskAdapter:
             self._receive(event)
         return {"status": "accepted"}
 
-    def _mirrored(self, ticket: Ticket | None) -> Ticket | None:
-        """A status change, where a bridge mirrors this helpdesk (else they never reach the hub);
-        no skill answers it (the bridge ends its turn)."""
-        if self.options.bridge is None or ticket is None or ticket.kind is not TicketKind.STATUS_CHANGED:
+    def _mirrored(self, parsed: Ticket | Skip) -> Ticket | None:
+        """Where a bridge mirrors this helpdesk, what it shows beyond the customer's comments (else
+        these never reach the hub): status changes, and agents' comments written in the helpdesk
+        (the bridge's own carry the reference marker and are left out). No skill answers them."""
+        ticket = parsed.ticket if isinstance(parsed, Skip) else parsed
+        if self.options.bridge is None or ticket is None:
             return None
-        return ticket
+        if ticket.kind is TicketKind.STATUS_CHANGED:
+            return ticket
+        by_agent = ticket.kind in HUMAN_ACTIVITY and ticket.author_role is AuthorRole.AGENT
+        return ticket if by_agent and not has_marker(ticket.body) else None
 
     async def _note_activity(self, ticket: Ticket | None) -> None:
         if ticket is not None and ticket.kind in HUMAN_ACTIVITY and ticket.author_role is AuthorRole.AGENT:

@@ -43,6 +43,11 @@ from skills.bridge.links import Links, Thread
 log = logging.getLogger(__name__)
 
 
+def has_marker(text: str) -> bool:
+    """The footer reference the bot writes under its own and relayed comments (`sb-…`)."""
+    return "(ref sb-" in text
+
+
 def facts_of(event: Event) -> Mapping[str, Any]:
     """The ticket facts a helpdesk adapter puts on its events (`raw["ticket"]`, no free text)."""
     facts = event.raw.get("ticket")
@@ -150,6 +155,11 @@ class BridgeStage:
                 await self._status(turn, thread, closed, str(facts.get("status", "")))
             turn.stop(Outcome.IGNORED)
             return None
+        if facts.get("for_bridge"):  # an agent's comment the helpdesk sent for the bridge alone
+            if thread is not None:
+                await self._agent_said(turn, thread, kind, config)
+            turn.stop(Outcome.IGNORED)
+            return None
         if thread is None:
             result = await call_next(turn)  # the ticket's skills first: their draft, triage, handoff
             facts = with_updates(facts, result)
@@ -162,11 +172,21 @@ class BridgeStage:
         if kind == "customer_replied" and event.text.strip():
             said = texts.customer_said(event.text, config.summary_chars)
             await turn.send(self._to_thread(where, said, event))
+        await self._agent_said(turn, thread, kind, config)  # (handed to the skills as well)
         result = await call_next(turn)
         draft = draft_of(result, event)
         if draft:
             await turn.send(self._to_thread(where, texts.draft_note(draft, config.summary_chars), event))
         return with_model_draft(result, event, thread)
+
+    async def _agent_said(self, turn: Turn, thread: Thread, kind: str, config: BridgeConfig) -> None:
+        """An agent's reply or note written in the helpdesk; those the bridge or the bot wrote
+        carry the reference marker and are not shown again."""
+        event = turn.event
+        if kind not in texts.AGENT_KINDS or not event.text.strip() or has_marker(event.text):
+            return
+        said = texts.agent_said(event.platform.capitalize(), kind, event.text, config.summary_chars)
+        await turn.send(self._to_thread(thread.conversation(), said, event))
 
     @staticmethod
     def _starts_thread(kind: str, facts: Mapping[str, Any], config: BridgeConfig) -> bool:

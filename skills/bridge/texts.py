@@ -75,6 +75,13 @@ def customer_said(text: str, limit: int) -> str:
     return "*Customer:*\n" + quote(shorten(text, limit))
 
 
+AGENT_KINDS = {"agent_replied": "public reply", "note": "internal note"}
+
+
+def agent_said(vendor: str, kind: str, text: str, limit: int) -> str:
+    return f"*Agent's {AGENT_KINDS[kind]} in {vendor}:*\n" + quote(shorten(text, limit))
+
+
 def draft_note(text: str, limit: int) -> str:
     return NOTE_HEADING + "\n" + quote(shorten(text, limit))
 

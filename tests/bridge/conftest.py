@@ -24,7 +24,7 @@ from adapters.slack import SlackAdapter, SlackConfig
 from bots.compose import Assembly, assemble
 from core.botdef import parse_bot
 from tests.helpdesk.conftest import helpdesks, payload  # noqa: F401 — helpdesks: a fixture
-from tests.helpdesk.fake_helpdesk import CUSTOMER_ID, FakeHelpdesk
+from tests.helpdesk.fake_helpdesk import AGENT_ID, CUSTOMER_ID, FakeHelpdesk
 from tests.helpdesk.signing import ENV, signed
 from tests.pii.conftest import analyzer, masker, vault  # noqa: F401 — the real masker
 from tests.slack.conftest import FAST, SIGNING_SECRET, signed_headers
@@ -162,6 +162,12 @@ class Swarm:
         if tags is not None:
             body["detail"]["tags"] = tags
         assert (await self.webhook(body))[0] == 200
+
+    async def agent_writes(self, text: str, *, public: bool) -> None:
+        """An agent answers (or notes) in the helpdesk's own UI."""
+        comment = self.zendesk.add_comment(REF, AGENT_ID, text, public=public)
+        self._echoed_comments.add(comment.id)
+        assert (await self.webhook(self._comment_event(comment.id, AGENT_ID, text, public)))[0] == 200
 
     async def status(self, status: str) -> None:
         self.zendesk.ticket(REF, status=status)

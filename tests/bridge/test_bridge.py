@@ -217,3 +217,15 @@ async def test_with_the_helpdesk_skills_the_draft_and_its_sources_reach_the_thre
     assert note.author_id == BOT_ID and note.public is False
     await swarm.says(ANN, "/reply " + DRAFT)  # the agent sends the draft as it is
     assert swarm.comments()[-1].public and swarm.comments()[-1].author_id == AGENT_ID
+
+
+async def test_what_an_agent_writes_in_the_helpdesk_appears_in_the_thread_and_nothing_answers_it(swarm):
+    await swarm.start()
+    await swarm.ticket_created()
+    before = len(swarm.comments())
+    await swarm.agent_writes("<p>Refund issued, 3-5 days.</p>", public=True)
+    await swarm.agent_writes("<p>Checked with finance.</p>", public=False)
+    shown = swarm.in_thread()
+    assert shown[-2] == "*Agent's public reply in Zendesk:*\n&gt; Refund issued, 3-5 days."
+    assert shown[-1] == "*Agent's internal note in Zendesk:*\n&gt; Checked with finance."
+    assert len(swarm.comments()) == before + 2  # only the agent's own two: the bot wrote nothing
