@@ -161,7 +161,8 @@ class HelpdeskAdapter:
             return None
         has_text = bool(reply.text.strip())
         marker = marker_for(event_id, "" if reply.visibility is Visibility.PUBLIC else "internal")
-        if not await self.state.lock_write(marker if has_text else marker + "-update"):
+        lock = marker if has_text else marker + "-update"
+        if not await self.state.lock_write(lock):
             self._stand_down("another replica is writing this answer")
             return None
         keep_reservation = not has_text  # a ticket update alone is not an answer
@@ -169,7 +170,9 @@ class HelpdeskAdapter:
             if has_text and not await self.state.reserve_answer(ref, self.options.max_answers_per_hour):
                 self._stand_down("hourly answer cap reached for the ticket")
                 keep_reservation = True  # nothing was reserved
-                return None
+                if not reply.ticket:
+                    return None
+                has_text = False  # tags and an assignment are no answer: they still go (a handoff)
             current = await self.vendor.state(ref, account)
             done = already_written(current, marker) if has_text else None
             if done is not None:
@@ -203,7 +206,7 @@ class HelpdeskAdapter:
         finally:
             if not keep_reservation:
                 await self.state.release_answer(ref)
-            await self.state.unlock_write(marker)
+            await self.state.unlock_write(lock)
 
     async def _update(self, ref: str, account: str, change: TicketUpdate) -> None:
         """Tags, priority, assignment: before the comment, so a note saying "handed to the team"

@@ -178,3 +178,32 @@ async def test_without_a_running_model_the_triage_still_lands_and_says_why(desks
     assert "Triage: category billing" in text("zendesk", write.body) and "No draft" in text(
         "zendesk", write.body
     )
+
+
+async def test_no_progress_after_n_bot_answers_hands_off_and_an_agent_reply_resets_the_count(desks):
+    config = {"handoff": {"group": "360099", "max_bot_turns": 2}}
+    desk = await desks("zendesk", helpdesk=config, options={"max_answers_per_hour": 10})
+    await desk.send(ticket("zendesk", *BILLING))
+    await desk.work()
+    await desk.send(comment("zendesk", "agent_replied", "Looking into it."))  # progress: count back to 0
+    await desk.send(comment("zendesk", "customer_replied", "Any news on the refund of my invoice?"))
+    await desk.work()
+    await desk.send(comment("zendesk", "customer_replied", "Still waiting for the refund of my invoice."))
+    await desk.work()
+    assert desk.fake.ticket(REF["zendesk"]).group == ""  # two bot answers since the agent: not yet
+    await desk.send(comment("zendesk", "customer_replied", "Hello? The refund of my invoice?"))
+    held = desk.fake.ticket(REF["zendesk"])
+    assert held.group == "360099" and "sb_handoff" in held.tags
+    assert "2 bot answers without an agent reply" in text("zendesk", desk.fake.writes[-1].body)
+    assert desk.metric("switchboard_skills_helpdesk_handoffs_total", reason="no_progress") == 1
+
+
+async def test_a_handoff_over_the_hourly_cap_still_assigns_the_ticket(desks):
+    desk = await desks("zendesk", options={"max_answers_per_hour": 1})
+    await desk.send(ticket("zendesk", *BILLING))
+    await desk.work()  # the draft takes the hour's one answer
+    await desk.send(comment("zendesk", "customer_replied", "I want to talk to a human."))
+    held = desk.fake.ticket(REF["zendesk"])
+    assert held.group == "360099" and "sb_handoff" in held.tags
+    assert len(desk.fake.writes) == 1  # no second note this hour
+    assert "hourly answer cap reached for the ticket" in desk.hub.adapter.stood_down
