@@ -136,7 +136,7 @@ def assemble(
     admin_gate = AdminGateStage(commands, controls, audit, skills, status)
     bridges = bridges_of(bot, source=source)  # helpdesks mirrored into Slack threads
     links = Links(redis, keys.prefix, bot.name)
-    bridge = BridgeStage(bridges, links, bridge_keys(bot)) if bridges else None
+    bridge = BridgeStage(bridges, links, bridge_keys(bot), metrics) if bridges else None
     stages = (  # the admin gate runs after masking: audited arguments are masked
         DedupStage(redis, keys, metrics),
         RateLimitStage(redis, keys, metrics, on_limited=admin_gate.audit_limited),

@@ -126,6 +126,14 @@ CATALOGUE: tuple[Spec, ...] = (
         ("reason",),
     ),
     Spec(
+        "bridge_messages",
+        "switchboard_skills_bridge_messages_total",
+        "counter",
+        "What the ticket bridge carried: to_chat (parent, customer, agent, draft, status) or "
+        "to_ticket (note, public_reply, refused)",
+        ("direction", "kind"),
+    ),
+    Spec(
         "skill_calls",
         "switchboard_skills_calls_total",
         "counter",
@@ -337,6 +345,7 @@ class Metrics:
     helpdesk_drafts: Counter
     helpdesk_auto_replies: Counter
     helpdesk_handoffs: Counter
+    bridge_messages: Counter
     replies_sent: Counter
     pii_entities: Counter
     pii_reveals: Counter

@@ -30,10 +30,12 @@ from core.events import (
     EventKind,
     Relay,
     Reply,
+    SentRef,
     TicketUpdate,
     Visibility,
     reply_to,
 )
+from core.metrics import Metrics
 from core.pipeline import Next, Outcome, Turn
 from core.skills import AskModel, Results, SkillResult
 from skills.bridge import texts
@@ -101,9 +103,14 @@ class BridgeStage:
     name = "bridge"
 
     def __init__(
-        self, bridges: Mapping[str, BridgeConfig], links: Links, keys: Mapping[str, str] | None = None
+        self,
+        bridges: Mapping[str, BridgeConfig],
+        links: Links,
+        keys: Mapping[str, str] | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.bridges = dict(bridges)
+        self.metrics = metrics
         self.keys = dict(keys or {})  # helpdesk -> its bridge table's key in the bot definition
         self.links = links
         self.chats = {config.platform for config in self.bridges.values()}
@@ -166,18 +173,20 @@ class BridgeStage:
             if not self._starts_thread(kind, facts, config):
                 return result
             opened = await self._open(turn, config, facts, draft_of(result, event))
-            return with_model_draft(result, event, opened)
+            return self._with_model_draft(result, event, opened)
         thread = await self._status(turn, thread, closed, str(facts.get("status", "")))
         where = thread.conversation()
         if kind == "customer_replied" and event.text.strip():
             said = texts.customer_said(event.text, config.summary_chars)
-            await turn.send(self._to_thread(where, said, event))
+            await self._post(turn, self._to_thread(where, said, event), "customer")
         await self._agent_said(turn, thread, kind, config)  # (handed to the skills as well)
         result = await call_next(turn)
         draft = draft_of(result, event)
         if draft:
-            await turn.send(self._to_thread(where, texts.draft_note(draft, config.summary_chars), event))
-        return with_model_draft(result, event, thread)
+            await self._post(
+                turn, self._to_thread(where, texts.draft_note(draft, config.summary_chars), event), "draft"
+            )
+        return self._with_model_draft(result, event, thread)
 
     async def _agent_said(self, turn: Turn, thread: Thread, kind: str, config: BridgeConfig) -> None:
         """An agent's reply or note written in the helpdesk; those the bridge or the bot wrote
@@ -186,7 +195,7 @@ class BridgeStage:
         if kind not in texts.AGENT_KINDS or not event.text.strip() or has_marker(event.text):
             return
         said = texts.agent_said(event.platform.capitalize(), kind, event.text, config.summary_chars)
-        await turn.send(self._to_thread(thread.conversation(), said, event))
+        await self._post(turn, self._to_thread(thread.conversation(), said, event), "agent")
 
     @staticmethod
     def _starts_thread(kind: str, facts: Mapping[str, Any], config: BridgeConfig) -> bool:
@@ -214,7 +223,7 @@ class BridgeStage:
             limit=config.summary_chars,
         )
         channel = ConversationRef(config.platform, config.channel, workspace_id=config.team)
-        sent = await turn.send(self._to_thread(channel, text, event))
+        sent = await self._post(turn, self._to_thread(channel, text, event), "parent")
         if sent is None:
             log.warning("bridge: the ticket's parent message was not posted", extra={"event_id": event.id})
             await self.links.release(event.conversation)
@@ -229,10 +238,27 @@ class BridgeStage:
         if closed == thread.closed:
             return thread
         text = texts.SOLVED if closed else texts.REOPENED.format(status=status or "open")
-        await turn.send(self._to_thread(thread.conversation(), text, turn.event))
+        await self._post(turn, self._to_thread(thread.conversation(), text, turn.event), "status")
         now = Thread(thread.platform, thread.channel, thread.thread, thread.team, closed)
         await self.links.link(turn.event.conversation, now)
         return now
+
+    def _with_model_draft(self, result: SkillResult, event: Event, thread: Thread | None) -> SkillResult:
+        copied = with_model_draft(result, event, thread)
+        if copied is not result:
+            self._count("to_chat", "draft")  # posted when the model's answer arrives
+        return copied
+
+    async def _post(self, turn: Turn, reply: Reply, kind: str) -> SentRef | None:
+        """Send `reply` into the thread now (restored for the staff channel); counted when sent."""
+        sent = await turn.send(reply)
+        if sent is not None:
+            self._count("to_chat", kind)
+        return sent
+
+    def _count(self, direction: str, kind: str) -> None:
+        if self.metrics is not None:
+            self.metrics.bridge_messages.labels(direction, kind).inc()
 
     @staticmethod
     def _to_thread(where: ConversationRef, text: str, event: Event) -> Reply:
@@ -251,16 +277,19 @@ class BridgeStage:
         body = text[len(command) :].strip() if public else text
         if not body:
             if public:
-                return reply_to(event, texts.EMPTY_REPLY.format(command=command), ephemeral=True)
+                self._count("to_ticket", "refused")
+            return reply_to(event, texts.EMPTY_REPLY.format(command=command), ephemeral=True)
             turn.stop(Outcome.IGNORED)
             return None
         agent = await self._agent(event, ticket)
         if public and agent is None:
             vendor = ticket.platform.capitalize()
+            self._count("to_ticket", "refused")
             return reply_to(event, texts.REFUSED.format(vendor=vendor), ephemeral=True, notice=True)
         via = config.platform.capitalize()
         if agent is None:
             body = texts.relayed_note(via, event.sender_name or event.sender_id, body)
+        self._count("to_ticket", "public_reply" if public else "note")
         return Reply(
             text=body,
             conversation=ticket,

@@ -175,6 +175,12 @@ class Swarm:
         body["detail"]["status"] = status.upper()
         assert (await self.webhook(body))[0] == 200
 
+    def metric(self, **labels: str) -> float:
+        """`switchboard_skills_bridge_messages_total` for these labels, on this hub."""
+        assert self.assembly is not None
+        registry = self.assembly.metrics.registry
+        return registry.get_sample_value("switchboard_skills_bridge_messages_total", labels) or 0.0
+
     def comments(self) -> list[Any]:
         return list(self.zendesk.ticket(REF).comments)
 

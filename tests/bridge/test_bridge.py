@@ -96,6 +96,18 @@ async def test_three_rounds_with_every_echo_delivered_do_not_loop(swarm):
     assert by_author.count(CUSTOMER_ID) == 3 and by_author.count(AGENT_ID) == 6
     assert by_author.count(BOT_ID) == 1 + 3
     assert len(by_author) == 1 + 3 * 4
+    carried = {
+        (direction, kind): swarm.metric(direction=direction, kind=kind)
+        for direction, kind in [("to_chat", "parent"), ("to_chat", "customer"), ("to_chat", "draft")]
+        + [("to_ticket", "note"), ("to_ticket", "public_reply")]
+    }
+    assert carried == {
+        ("to_chat", "parent"): 1,
+        ("to_chat", "customer"): 3,
+        ("to_chat", "draft"): 3,
+        ("to_ticket", "note"): 3,
+        ("to_ticket", "public_reply"): 3,
+    }
 
 
 async def test_solved_closes_and_reopened_resumes_the_same_thread(swarm):
