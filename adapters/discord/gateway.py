@@ -24,7 +24,7 @@ from redis.asyncio import Redis
 
 from adapters.discord.client import make_client, tap
 from adapters.discord.config import DiscordConfig
-from adapters.kit.lease import Lease, hold
+from adapters.kit.lease import hold, new_lease
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +105,7 @@ class Gateway:
         count = config.options.shard_count
         self.sessions = [ShardSession(config, shard, on_gateway) for shard in range(count)]
         self.leases = [
-            Lease(redis, f"{lease_key}:{shard}-of-{count}", config.options.lock_ttl_s)
+            new_lease(redis, f"{lease_key}:{shard}-of-{count}", config.options.lock_ttl_s)
             for shard in range(count)
         ]
         self._tasks: list[asyncio.Task[None]] = []

@@ -7,11 +7,13 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+import uuid
 from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
 from adapters.helpdesk.ticket import Comment, Ticket, TicketState
+from core import locks
 
 CONTEXT_TTL_S = 2 * 86_400
 DELIVERY_TTL_S = 3 * 86_400  # Freshdesk retries for 24 h: keep ids well past that
@@ -45,6 +47,7 @@ class HelpdeskState:
     def __init__(self, redis: Redis, prefix: str, vendor: str) -> None:
         self.redis = redis
         self.prefix = f"{prefix}:helpdesk:{vendor}"
+        self.owner = uuid.uuid4().hex  # this replica's token on the write locks
 
     def key(self, *parts: str) -> str:
         return ":".join((self.prefix, *parts))
@@ -98,10 +101,10 @@ class HelpdeskState:
         await self.redis.decr(self.key("answers", ref))
 
     async def lock_write(self, marker: str) -> bool:
-        return bool(await self.redis.set(self.key("writing", marker), "1", nx=True, ex=WRITE_LOCK_S))
+        return await locks.acquire(self.redis, self.key("writing", marker), self.owner, WRITE_LOCK_S)
 
     async def unlock_write(self, marker: str) -> None:
-        await self.redis.delete(self.key("writing", marker))
+        await locks.release(self.redis, self.key("writing", marker), self.owner)
 
 
 def already_written(state: TicketState, marker: str) -> Comment | None:

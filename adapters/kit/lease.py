@@ -1,10 +1,9 @@
-"""One holder across hub replicas: a Redis lease with a fencing token, and a loop that runs some
-work only while this replica holds it (a gateway session per shard, a long poller).
+"""One holder across hub replicas: run some work only while this replica holds a fenced
+`core.locks.RedisLock` (a gateway session per shard, a long poller).
 
-The lease is a key whose value is `<owner>:<fence>`; the fence comes from a counter that grows
-on every acquisition, so a holder that was paused past its expiry can tell (and be told) that it
-is stale. The holder refreshes every third of the TTL; when the holder dies the key expires and
-another replica takes over within about one TTL.
+The holder refreshes every third of the TTL; the moment a refresh fails (the lock expired while
+this replica was paused, and another took it) the work is cancelled. When the holder dies its key
+expires and another replica takes over within about one TTL.
 """
 
 from __future__ import annotations
@@ -12,66 +11,25 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import uuid
 from collections.abc import Callable, Coroutine
 from typing import Any
 
 from redis.asyncio import Redis
 
+from core.locks import RedisLock
+
 log = logging.getLogger(__name__)
 
-_ACQUIRE = (
-    "if redis.call('exists', KEYS[1]) == 1 then return 0 end "
-    "local fence = redis.call('incr', KEYS[2]) "
-    "redis.call('set', KEYS[1], ARGV[1] .. ':' .. fence, 'PX', ARGV[2]) return fence"
-)
-_REFRESH = (
-    "if redis.call('get', KEYS[1]) == ARGV[1] then "
-    "return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0"
-)
-_RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
 
-
-class Lease:
-    def __init__(self, redis: Redis, key: str, ttl_s: float) -> None:
-        self._redis = redis
-        self.key = key
-        self.ttl_ms = max(100, int(ttl_s * 1000))
-        self.owner = uuid.uuid4().hex
-        self.fence: int | None = None  # set while held
-
-    @property
-    def _value(self) -> str:
-        return f"{self.owner}:{self.fence}"
-
-    async def acquire(self) -> int | None:
-        """The fencing token if this replica now holds the lease, else None."""
-        fence = await self._redis.eval(_ACQUIRE, 2, self.key, self.key + ":fence", self.owner, self.ttl_ms)
-        self.fence = int(fence) or None
-        return self.fence
-
-    async def refresh(self) -> bool:
-        if self.fence is None:
-            return False
-        held = bool(await self._redis.eval(_REFRESH, 1, self.key, self._value, self.ttl_ms))
-        if not held:
-            self.fence = None
-        return held
-
-    async def release(self) -> None:
-        if self.fence is not None:
-            await self._redis.eval(_RELEASE, 1, self.key, self._value)
-            self.fence = None
-
-    async def holder(self) -> str | None:
-        value = await self._redis.get(self.key)
-        return None if value is None else str(value)
+def new_lease(redis: Redis, key: str, ttl_s: float) -> RedisLock:
+    """The lock `hold` expects: fenced, so the work knows which holding it runs under."""
+    return RedisLock(redis, key, ttl_s, fenced=True)
 
 
 Work = Callable[[int], Coroutine[Any, Any, None]]
 
 
-async def hold(lease: Lease, work: Work, *, name: str = "lease") -> None:
+async def hold(lease: RedisLock, work: Work, *, name: str = "lease") -> None:
     """Run `work(fence)` whenever this replica holds `lease`; cancel it the moment the lease is
     lost, and try again. Returns only when cancelled (then the lease is released)."""
     pause = lease.ttl_ms / 3000
@@ -80,10 +38,9 @@ async def hold(lease: Lease, work: Work, *, name: str = "lease") -> None:
         while True:
             try:
                 if task is None:
-                    fence = await lease.acquire()
-                    if fence is not None:
-                        log.info("%s taken (fence %d)", name, fence)
-                        task = asyncio.get_running_loop().create_task(work(fence))
+                    if await lease.acquire() and lease.fence is not None:
+                        log.info("%s taken (fence %d)", name, lease.fence)
+                        task = asyncio.get_running_loop().create_task(work(lease.fence))
                 elif task.done():
                     if not task.cancelled() and task.exception() is not None:
                         log.error("%s work failed: %s", name, type(task.exception()).__name__)

@@ -22,7 +22,7 @@ from adapters.slack.outbound import Outbox
 from adapters.slack.people import People
 from adapters.slack.receiver import HttpReceiver
 from adapters.slack.schema import check_envelope
-from adapters.slack.socket_mode import SingleHolderLock, SocketModeRunner
+from adapters.slack.socket_mode import SocketModeRunner
 from adapters.slack.state import SlackState
 from adapters.slack.verify import SignatureVerifier
 from adapters.slack.working import working_reaction
@@ -30,6 +30,7 @@ from adapters.slack.workspaces import Workspaces
 from core.adapter import Receive
 from core.errors import ConfigError, SwitchboardError
 from core.events import ConversationRef, Event, Reply, SentRef
+from core.locks import RedisLock
 from core.turns import TurnHandle
 
 log = logging.getLogger(__name__)
@@ -75,7 +76,7 @@ class SlackAdapter:
         await self.workspaces.start()
         await self.commands.start()
         if self.config.socket_mode and self.config.app_token:
-            lock = SingleHolderLock(self.state.redis, self._lock_key, self.config.options.lock_ttl_s)
+            lock = RedisLock(self.state.redis, self._lock_key, self.config.options.lock_ttl_s)
             self._socket = SocketModeRunner(
                 self.config.app_token, self.workspaces.anonymous(), lock, self.on_envelope, self.on_command
             )

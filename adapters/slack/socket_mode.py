@@ -1,6 +1,7 @@
 """Socket Mode (`SLACK_APP_TOKEN`): Slack pushes events over a WebSocket the hub opens, for
 installs without a public URL. With several hub replicas exactly one holds the socket: a Redis
-lock with expiry, refreshed by its holder and taken over by another replica when the holder dies.
+lock (`core.locks`) with expiry, refreshed by its holder and taken over by another replica when
+the holder dies.
 """
 
 from __future__ import annotations
@@ -8,11 +9,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-from redis.asyncio import Redis
 from slack_sdk.socket_mode.aiohttp import SocketModeClient
 from slack_sdk.socket_mode.async_client import AsyncBaseSocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
@@ -20,6 +19,7 @@ from slack_sdk.socket_mode.response import SocketModeResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.workspaces import SDK_LOG
+from core.locks import RedisLock
 from core.secrets import Secret
 
 log = logging.getLogger(__name__)
@@ -27,37 +27,13 @@ log = logging.getLogger(__name__)
 OnEnvelope = Callable[[dict[str, Any]], Awaitable[dict[str, Any] | None]]
 OnCommand = Callable[[Mapping[str, str]], Awaitable[dict[str, Any] | None]]
 
-# Extend / release the lock only while we still own it.
-_REFRESH = (
-    "if redis.call('get', KEYS[1]) == ARGV[1] then "
-    "return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0"
-)
-_RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
-
-
-class SingleHolderLock:
-    def __init__(self, redis: Redis, key: str, ttl_s: float) -> None:
-        self._redis = redis
-        self.key = key
-        self.ttl_ms = max(100, int(ttl_s * 1000))
-        self.owner = uuid.uuid4().hex
-
-    async def acquire(self) -> bool:
-        return bool(await self._redis.set(self.key, self.owner, nx=True, px=self.ttl_ms))
-
-    async def refresh(self) -> bool:
-        return bool(await self._redis.eval(_REFRESH, 1, self.key, self.owner, self.ttl_ms))
-
-    async def release(self) -> None:
-        await self._redis.eval(_RELEASE, 1, self.key, self.owner)
-
 
 class SocketModeRunner:
     def __init__(
         self,
         app_token: Secret,
         web_client: AsyncWebClient,
-        lock: SingleHolderLock,
+        lock: RedisLock,
         on_envelope: OnEnvelope,
         on_command: OnCommand,
     ) -> None:

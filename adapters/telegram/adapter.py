@@ -13,7 +13,7 @@ from redis.asyncio import Redis
 from telegram.error import TelegramError
 
 from adapters.kit.keepalive import Keepalive
-from adapters.kit.lease import Lease
+from adapters.kit.lease import new_lease
 from adapters.kit.memory import MentionMemory
 from adapters.kit.rates import SharedRates
 from adapters.telegram.client import build_application, identity_of
@@ -31,6 +31,7 @@ from core import messages
 from core.adapter import Receive
 from core.errors import ConfigError
 from core.events import ConversationRef, Event, Reply, SentRef, reply_to
+from core.locks import RedisLock
 
 log = logging.getLogger(__name__)
 _EXTRA = {"platform": PLATFORM}
@@ -199,8 +200,8 @@ class TelegramAdapter:
         )
         return await self.state.business(connection_id)
 
-    def _lock(self) -> Lease:
-        return Lease(self.redis, self._lock_key, self.options.lock_ttl_s)
+    def _lock(self) -> RedisLock:
+        return new_lease(self.redis, self._lock_key, self.options.lock_ttl_s)
 
     # -- outbound -------------------------------------------------------------------------------
     async def send(self, reply: Reply) -> SentRef | None:

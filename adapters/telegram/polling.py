@@ -18,8 +18,9 @@ from typing import Any
 from telegram import Bot
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError
 
-from adapters.kit.lease import Lease, hold
+from adapters.kit.lease import hold
 from adapters.telegram.sending import retry_seconds
+from core.locks import RedisLock
 from core.metrics import PLATFORM
 
 log = logging.getLogger(__name__)
@@ -33,7 +34,7 @@ class Poller:
     def __init__(
         self,
         bot: Bot,
-        lease: Lease,
+        lease: RedisLock,
         on_update: OnUpdate,
         *,
         timeout_s: int,

@@ -26,6 +26,7 @@ from typing import cast
 
 from redis.asyncio import Redis
 
+from core import locks
 from core.events import ConversationRef
 from core.model.pending import PendingTurn
 
@@ -57,12 +58,6 @@ if not current then
 end
 return 0
 """
-_RELEASE = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  return redis.call('DEL', KEYS[1])
-end
-return 0
-"""
 
 
 class Callers:
@@ -74,7 +69,6 @@ class Callers:
         self._held: dict[str, tuple[ConversationRef, str]] = {}  # key -> (conversation, value set)
         self._holds = itertools.count(1)
         self._refresh = redis.register_script(_REFRESH)
-        self._release = redis.register_script(_RELEASE)
         self._drain: Drain | None = None
         self._partial: Partial | None = None
         self._tasks: set[asyncio.Task[None]] = set()
@@ -108,7 +102,7 @@ class Callers:
         """The caller went away (socket closed, response written); answers for it wait in Redis."""
         held = self._held.pop(key, None)
         if held is not None:
-            await self._release(keys=[self._hold_key(key)], args=[held[1]])
+            await locks.release(self._redis, self._hold_key(key), held[1])
 
     # -- what delivery asks -------------------------------------------------------------------
     async def where(self, turn: PendingTurn) -> str:

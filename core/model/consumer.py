@@ -17,7 +17,7 @@ from typing import cast
 from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
-from core import tracing
+from core import locks, tracing
 from core.errors import is_outage
 from core.metrics import Metrics
 from core.model.contract import CONSUMER_GROUP, JobRequest, Kind, ModelKeys, parse_lease
@@ -165,10 +165,8 @@ class Sweeper:
                 pass
 
     async def sweep(self) -> None:
-        lock = await self._redis.set(
-            self._keys.sweep_lock, self._owner, nx=True, px=int(SWEEP_EVERY_S * 1800)
-        )
-        if not lock:
+        # One sweeper per period across replicas: the lock is not released, it expires.
+        if not await locks.acquire(self._redis, self._keys.sweep_lock, self._owner, SWEEP_EVERY_S * 1.8):
             return
         now = time.time()
         for job_id, deadline in await self._store.inflight():

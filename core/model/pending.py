@@ -15,6 +15,7 @@ from typing import Any, cast
 from redis.asyncio import Redis
 from redis.typing import EncodableT, FieldT
 
+from core import locks
 from core.events import Audience, ConversationRef, CopyTo, SentRef, TicketUpdate, Visibility
 from core.model.contract import ModelKeys
 
@@ -192,13 +193,11 @@ class PendingStore:
         pipe.hdel(self.keys.conversation_jobs(turn.conversation.key), str(turn.seq))
         await pipe.execute()
 
-    async def claim(self, job_id: str, owner: str, ttl_ms: int = 15_000) -> bool:
-        return bool(await self._redis.set(self.keys.claim(job_id), owner, nx=True, px=ttl_ms))
+    async def claim(self, job_id: str, owner: str, ttl_s: float = 15.0) -> bool:
+        return await locks.acquire(self._redis, self.keys.claim(job_id), owner, ttl_s)
 
     async def release(self, job_id: str, owner: str) -> None:
-        key = self.keys.claim(job_id)
-        if await self._redis.get(key) == owner:
-            await self._redis.delete(key)
+        await locks.release(self._redis, self.keys.claim(job_id), owner)
 
     async def inflight(self) -> list[tuple[str, float]]:
         rows = cast(

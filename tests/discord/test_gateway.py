@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.kit.lease import Lease
 from core import messages
+from core.locks import RedisLock
 from tests.discord.fake_discord import CHANNEL_ID, FORUM_POST_ID, MESSAGE_CONTENT_INTENT, THREAD_ID
 from tests.discord.payloads import ASKER_ID, load
 
@@ -178,7 +178,7 @@ async def test_two_hubs_hold_one_gateway_session_and_the_other_takes_over(discor
     assert len(fake.live()) == 1 and len(fake.identifies) == 1
     assert second.events_received() == 0
     # The first hub dies: its session ends and its lease is never released, only expires.
-    monkeypatch.setattr(Lease, "release", _never)
+    monkeypatch.setattr(RedisLock, "release", _never)
     await first.adapter.gateway.stop()
     await fake.wait_for(lambda: len(fake.live()) == 1 and len(fake.identifies) == 2)
     payload = load("message_guild_mention")
