@@ -289,8 +289,7 @@ class BridgeStage:
         via = config.platform.capitalize()
         if agent is None:
             body = texts.relayed_note(via, event.sender_name or event.sender_id, body)
-        self._count("to_ticket", "public_reply" if public else "note")
-        return Reply(
+        relayed = Reply(
             text=body,
             conversation=ticket,
             in_reply_to=event.id,
@@ -298,6 +297,14 @@ class BridgeStage:
             audience=Audience.TICKET,
             relay=Relay(author_id=agent, via=via),
         )
+        vendor = ticket.platform.capitalize()
+        if await turn.send(relayed) is None:  # the writer hears of it: a lost note is worse than noise
+            return reply_to(event, texts.NOT_ADDED.format(vendor=vendor), ephemeral=True, notice=True)
+        self._count("to_ticket", "public_reply" if public else "note")
+        if public:
+            return reply_to(event, texts.SENT_PUBLIC.format(vendor=vendor), ephemeral=True)
+        turn.stop(Outcome.IGNORED)  # carried into the ticket; nothing to say back in Slack
+        return None
 
     async def _agent(self, event: Event, ticket: ConversationRef) -> str | None:
         staff = self.adapters.get(ticket.platform)

@@ -10,6 +10,11 @@ REFUSED = (
     "Only people whose Slack e-mail address belongs to a {vendor} agent can answer the customer "
     "from here. Nothing was sent and nothing was added to the ticket."
 )
+NOT_ADDED = (
+    "This did not reach the ticket ({vendor} refused it or could not be reached). "
+    "Try again in a moment, or write it in {vendor}."
+)
+SENT_PUBLIC = "Sent to the customer from {vendor}, as you."
 EMPTY_REPLY = "Write the answer after {command}, e.g. `{command} Thanks, the refund is on its way.`"
 SOLVED = (
     ":white_check_mark: Ticket solved. Notes written here still go to the ticket; "

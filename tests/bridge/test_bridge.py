@@ -56,6 +56,8 @@ async def test_slash_reply_from_an_agent_is_a_public_reply(swarm):
     reply = swarm.comments()[-1]
     assert reply.author_id == AGENT_ID and reply.public is True
     assert reply.body.startswith("Hi, the refund is on its way.")
+    (confirmation,) = swarm.slack.of("chat.postEphemeral")
+    assert confirmation.args["user"] == ANN and "Sent to the customer" in confirmation.args["text"]
 
 
 async def test_slash_reply_from_someone_who_is_no_agent_is_refused_and_nothing_is_public(swarm):
@@ -241,3 +243,12 @@ async def test_what_an_agent_writes_in_the_helpdesk_appears_in_the_thread_and_no
     assert shown[-2] == "*Agent's public reply in Zendesk:*\n&gt; Refund issued, 3-5 days."
     assert shown[-1] == "*Agent's internal note in Zendesk:*\n&gt; Checked with finance."
     assert len(swarm.comments()) == before + 2  # only the agent's own two: the bot wrote nothing
+
+
+async def test_a_note_the_helpdesk_does_not_take_is_reported_to_its_writer(swarm):
+    await swarm.start()
+    await swarm.ticket_created()
+    await swarm.zendesk.server.close()  # Zendesk is unreachable
+    await swarm.says(ANN, "Customer called again.")
+    (notice,) = swarm.slack.of("chat.postEphemeral")
+    assert notice.args["user"] == ANN and "did not reach the ticket" in notice.args["text"]
