@@ -21,6 +21,7 @@ from discord.http import Route
 from adapters.discord.config import DiscordConfig
 
 log = logging.getLogger(__name__)
+EXTRA = {"platform": "discord"}
 
 OnDispatch = Callable[[str, dict[str, Any]], None]
 
@@ -76,7 +77,9 @@ def make_client(
 
 def tap(client: discord.Client, names: Iterable[str], on_dispatch: OnDispatch) -> None:
     """Call `on_dispatch(name, data)` for each gateway dispatch in `names`, after discord.py's
-    own parser. (discord.py reads `client._connection.parsers` for every frame.)"""
+    own parser. (discord.py reads `client._connection.parsers` for every frame.) A dispatch
+    discord.py cannot read (a field it expects is missing) is logged and still handed on: its
+    error must not end the gateway session."""
     parsers: dict[str, Callable[[dict[str, Any]], None]] = client._connection.parsers
 
     for name in names:
@@ -85,7 +88,10 @@ def tap(client: discord.Client, names: Iterable[str], on_dispatch: OnDispatch) -
         def tapped(data: dict[str, Any], _original: Any = original, _name: str = name) -> None:
             try:
                 _original(data)
-            finally:
-                on_dispatch(_name, data)
+            except Exception as exc:  # noqa: BLE001 — raised here it would end the gateway session
+                log.warning(
+                    "discord.py could not read a %s dispatch: %s", _name, type(exc).__name__, extra=EXTRA
+                )
+            on_dispatch(_name, data)
 
         parsers[name] = tapped

@@ -34,6 +34,9 @@ log = logging.getLogger(__name__)
 RECLAIM_IDLE_MS = 5_000
 SWEEP_EVERY_S = 0.5
 STUCK_AFTER_S = 3.0
+SLOW_AFTER_S = 30.0  # pending this long: its caller is away (a closed tab, a dropped request)
+SLOW_RETRY_S = 10.0
+MAX_TRACKED_DRAINS = 10_000
 OUTAGE_GRACE_S = 2.0 * HEARTBEAT_TTL_S  # after a Redis outage, before a lapsed heartbeat means death
 HANG_GRACE_S = 5.0  # a job still running this long after its own timeout hangs: give up on it
 
@@ -146,6 +149,7 @@ class Sweeper:
         self._job_timeout_s = job_timeout_s
         self.dead_letters = DeadLetters(redis, keys)
         self._trust_leases_after = 0.0
+        self._last_drain: dict[str, float] = {}  # job id -> when a long-pending answer was retried
         self.stopping = asyncio.Event()
 
     async def run(self) -> None:
@@ -174,7 +178,7 @@ class Sweeper:
             if turn is None:
                 await self._redis.zrem(self._keys.inflight, job_id)
             elif turn.result_kind:
-                if now - turn.result_at > STUCK_AFTER_S:
+                if self._drain_due(job_id, now - turn.result_at, now):
                     await self._delivery.drain(turn.conversation)
             elif now > deadline:
                 log.warning(
@@ -185,6 +189,21 @@ class Sweeper:
                     await self._delivery.drain(turn.conversation)
             elif time.monotonic() >= self._trust_leases_after:
                 await self._check_lease(turn)
+
+    def _drain_due(self, job_id: str, age: float, now: float) -> bool:
+        """An answer still pending after STUCK_AFTER_S is drained again; one that waits longer
+        (its web chat or REST caller is away: a hold drains it the moment they are back) only
+        every SLOW_RETRY_S, so a thousand closed tabs do not keep Redis busy."""
+        if age <= STUCK_AFTER_S:
+            return False
+        if age < SLOW_AFTER_S:
+            return True
+        if now - self._last_drain.get(job_id, 0.0) < SLOW_RETRY_S:
+            return False
+        self._last_drain[job_id] = now
+        while len(self._last_drain) > MAX_TRACKED_DRAINS:
+            del self._last_drain[next(iter(self._last_drain))]
+        return True
 
     async def _check_lease(self, turn: PendingTurn) -> None:
         lease = cast("str | None", await self._redis.get(self._keys.lease(turn.job_id)))

@@ -159,3 +159,19 @@ async def test_slash_command_over_the_gateway_is_acknowledged_by_callback(discor
     (callback,) = fake.callbacks
     assert callback["interaction_id"] == payload["id"] and callback["type"] == 4
     assert "I'm testbot" in callback["data"]["content"]
+
+
+async def test_an_interaction_discord_py_cannot_read_does_not_end_the_gateway_session(discordkit, caplog):
+    hub = await discordkit.build()
+    fake = discordkit.fake
+    payload = load("interaction_ask")
+    payload["data"]["options"][0]["value"] = "/about"
+    payload.pop("attachment_size_limit", None)  # discord.py 2.7 reads it from every interaction
+    payload["message"] = {"id": "1"}  # and this half message would make its parser raise
+    await fake.dispatch("INTERACTION_CREATE", payload)
+    await fake.wait_for(lambda: fake.callbacks)
+    await hub.settle()
+    assert "I'm testbot" in fake.callbacks[0]["data"]["content"]  # it was answered all the same
+    await fake.dispatch("INTERACTION_CREATE", {**payload, "id": "1000000000000000999"})
+    await fake.wait_for(lambda: len(fake.callbacks) == 2)
+    assert len(fake.connections) == 1 and fake.resumes == []  # the session was never dropped
