@@ -16,7 +16,7 @@ from adapters.kit.recent import RecentIds
 from adapters.slack.commands import SlashCommands
 from adapters.slack.config import SlackConfig
 from adapters.slack.convert import PLATFORM, Inbound, MalformedPayload, Skip, from_event_callback, team_of
-from adapters.slack.installations import InstallationStore, TokenCipher
+from adapters.slack.installations import InstallationStore
 from adapters.slack.oauth import OAuthFlow
 from adapters.slack.outbound import Outbox
 from adapters.slack.people import People
@@ -47,7 +47,7 @@ class SlackAdapter:
         options = config.options
         self.state = SlackState(redis, key_prefix)
         self.installations = (
-            InstallationStore(redis, TokenCipher.from_config(config), key_prefix) if config.oauth else None
+            InstallationStore.from_config(redis, config, key_prefix) if config.oauth else None
         )
         self.workspaces = Workspaces(config, self.installations)
         self.outbox = Outbox(

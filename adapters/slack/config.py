@@ -131,11 +131,6 @@ class SlackConfig:
             found.append("SLACK_SIGNING_SECRET is not set — copy it from the app's Basic Information page")
         if not self.bot_token and not self.oauth:
             found.append("set SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET")
-        if self.oauth and not (self.token_key or self.vault_key):
-            found.append(
-                "OAuth installs store bot tokens encrypted: set SWITCHBOARD_SLACK_TOKEN_KEY to a base64 "
-                "32-byte key (e.g. `openssl rand -base64 32`) or SWITCHBOARD_VAULT_KEY"
-            )
         if self.oauth and not self.signing_secret:
             found.append("OAuth installs need SLACK_SIGNING_SECRET for their events")
         return found

@@ -2,26 +2,22 @@
 in-memory one for the `switchboard pii mask` tool.
 
 A vault hash holds `n:<TYPE>` counters, `h:<hmac of value>` → placeholder (same value, same
-placeholder), and `v:<placeholder>` → nonce + ciphertext bound to the vault and type."""
+placeholder), and `v:<placeholder>` → the value sealed (`core.sealing`), bound to the vault and type."""
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
-import os
 from collections.abc import Sequence
 from typing import Protocol, cast
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from redis.asyncio import Redis
 
+from core import sealing
 from core.errors import MaskingError
 from core.pii import vaultkey
 from core.pii.spans import PLACEHOLDER, normalize
+from core.sealing import Sealer, SealError
 from core.secrets import Secret
 
 _ASSIGN = """
@@ -49,16 +45,12 @@ class PlaceholderStore(Protocol):
         """The original values of those placeholders that belong to `scope`."""
 
 
-def _derive(master: bytes, purpose: bytes) -> bytes:
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose).derive(master)
-
-
 class RedisVault:
     def __init__(self, redis: Redis, key: Secret, *, prefix: str, ttl_seconds: int) -> None:
         master = vaultkey.decode(key.reveal(), source="vault key")
         self._redis = redis
-        self._aead = AESGCM(_derive(master, b"switchboard pii vault aes-gcm"))
-        self._mac_key = _derive(master, b"switchboard pii vault hmac")
+        self._sealer = Sealer(master, "switchboard pii vault aes-gcm")
+        self._mac_key = sealing.derive(master, "switchboard pii vault hmac")
         self._prefix = prefix
         self._ttl = ttl_seconds
         self._assign = redis.register_script(_ASSIGN)
@@ -74,15 +66,14 @@ class RedisVault:
         return hmac.new(self._mac_key, message, hashlib.sha256).hexdigest()[:40]
 
     def _seal(self, scope: str, entity_type: str, value: str) -> str:
-        nonce = os.urandom(12)
-        sealed = self._aead.encrypt(nonce, value.encode(), self._aad(scope, entity_type))
-        return base64.b64encode(nonce + sealed).decode()
+        return self._sealer.seal(value.encode(), self._aad(scope, entity_type))
 
     def _open(self, scope: str, entity_type: str, blob: str) -> str:
-        raw = base64.b64decode(blob)
+        if not sealing.is_sealed(blob):  # written before the sealer: the same layout, unprefixed
+            blob = sealing.PREFIX + blob
         try:
-            return self._aead.decrypt(raw[:12], raw[12:], self._aad(scope, entity_type)).decode()
-        except InvalidTag:
+            return self._sealer.open(blob, self._aad(scope, entity_type)).decode()
+        except SealError:
             raise MaskingError("a vault entry failed authentication (wrong key or tampered)") from None
 
     async def assign(self, scope: str, items: Sequence[tuple[str, str]]) -> list[str]:

@@ -4,20 +4,19 @@ file generated once for the embedded default (one machine only: replicas must sh
 from __future__ import annotations
 
 import base64
-import binascii
 import logging
 import os
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
 
-from core.errors import ConfigError
+from core import sealing
 from core.secrets import Secret
 
 log = logging.getLogger(__name__)
 
 ENV_NAME = "SWITCHBOARD_VAULT_KEY"
-KEY_BYTES = 32
+KEY_BYTES = sealing.KEY_BYTES
 
 
 def generate() -> str:
@@ -25,17 +24,7 @@ def generate() -> str:
 
 
 def decode(encoded: str, *, source: str) -> bytes:
-    try:
-        raw = base64.urlsafe_b64decode(encoded.strip().encode() + b"==")
-    except (binascii.Error, ValueError):
-        raw = b""
-    if len(raw) != KEY_BYTES:
-        raise ConfigError(
-            f"{ENV_NAME} must be {KEY_BYTES} random bytes in base64 — fix: generate one with "
-            'python -c "import base64,os;print(base64.urlsafe_b64encode(os.urandom(32)).decode())"',
-            source=source,
-        )
-    return raw
+    return sealing.decode_key(encoded, name=ENV_NAME, source=source)
 
 
 def default_key_file() -> Path:

@@ -11,6 +11,7 @@ from bots.cli import main
 from bots.runner import adapters_for
 from core.botdef import load_bot, parse_bot
 from core.errors import ConfigError
+from core.pii.vaultkey import default_key_file
 from core.settings import Settings
 
 ENV = {"SLACK_SIGNING_SECRET": "s3cret", "SLACK_BOT_TOKEN": "xoxb-one"}
@@ -47,11 +48,17 @@ def test_bad_option_names_the_key():
     assert "adapters.slack.command" in str(caught.value)
 
 
-def test_oauth_without_a_token_key_is_refused(redis):
+def test_oauth_without_a_token_key_seals_with_the_vault_key_file(redis, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
     config = SlackConfig.from_env({**ENV, "SLACK_CLIENT_ID": "c", "SLACK_CLIENT_SECRET": "s"})
-    with pytest.raises(ConfigError) as caught:
-        SlackAdapter(config, redis)
-    assert "SWITCHBOARD_SLACK_TOKEN_KEY" in str(caught.value)
+    assert SlackAdapter(config, redis).installations is not None
+    assert default_key_file().is_file()  # the same file the PII vault reads
+
+
+def test_a_bad_token_key_names_the_variable(redis):
+    env = {**ENV, "SLACK_CLIENT_ID": "c", "SLACK_CLIENT_SECRET": "s", "SWITCHBOARD_SLACK_TOKEN_KEY": "short"}
+    with pytest.raises(ConfigError, match="SWITCHBOARD_SLACK_TOKEN_KEY must be 32 random bytes"):
+        SlackAdapter(SlackConfig.from_env(env), redis)
 
 
 def test_secrets_never_show_in_reprs():
