@@ -5,7 +5,8 @@ An interaction has one "original" message: the inline answer (type 4) or the def
 are collected and become the inline answer; a streamed reply keeps editing the original (through
 the interaction webhook, `allowed_mentions` on every edit), and what outgrows 2,000 characters
 continues in follow-ups. Later replies are follow-ups of their own. The token lives 15 minutes;
-after that `take` declines and the reply becomes a plain channel message.
+after that `take` declines and the reply becomes a plain channel message. While a streamed
+answer is being written the original carries the Stop button; the final edit removes it.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from adapters.discord.convert import Interaction
+from adapters.discord.outbound import stop_button
 from adapters.discord.rest import DiscordRest
 from adapters.kit.editstream import EditStream
 from core.events import ConversationRef, Reply
@@ -33,6 +35,8 @@ class Pending:
     parts: list[str] = field(default_factory=list, repr=False)  # what the original shows, in order
     original: EditStream | None = None
     followups: list[EditStream] = field(default_factory=list)
+    stop_token: str | None = None  # the original shows a Stop button while this is set
+    stoppable: bool = False  # it showed one: the final edit takes it away
 
     @property
     def conversation(self) -> ConversationRef:
@@ -85,6 +89,8 @@ class InteractionAnswers:
             self.drop(event_id)
             return None
         if not slot.acked or (slot.original is not None and not slot.parts):
+            if reply.stop_token and not slot.parts:  # a streamed answer's first frame
+                slot.stop_token, slot.stoppable = reply.stop_token, True
             slot.parts.append(reply.text)
             if slot.original is not None:
                 slot.original.update(slot.original_text())
@@ -102,6 +108,9 @@ class InteractionAnswers:
             return False
         index = int(part[1:])
         if part.startswith("o") and index < len(slot.parts):
+            if slot.stop_token and not reply.stop_token and slot.original is not None:
+                slot.stop_token = None  # the answer is over: edit once more, without the button
+                slot.original.shown[0] = ""
             slot.parts[index] = reply.text
             if slot.original is not None:
                 slot.original.update(slot.original_text())
@@ -130,7 +139,12 @@ class InteractionAnswers:
             return await self._rest.follow_up(token, chunk, asker=asker, ephemeral=ephemeral)
 
         async def edit(message_id: str, chunk: str) -> None:
-            await self._rest.edit_webhook_message(token, message_id, chunk, asker=asker)
+            components = None
+            if message_id == ORIGINAL and slot.stoppable:  # the Stop button, then [] when it is over
+                components = stop_button(slot.stop_token) or []
+            await self._rest.edit_webhook_message(
+                token, message_id, chunk, asker=asker, components=components
+            )
 
         return EditStream(ids, shown, split=self._chunks, post=post, edit=edit, interval=self._edit_interval)
 

@@ -27,6 +27,7 @@ from adapters.discord.convert import (
     Skip,
     from_interaction,
 )
+from adapters.discord.outbound import stop_button
 from adapters.discord.rest import EPHEMERAL_FLAG, DiscordRest
 from adapters.kit.route import MalformedPayload as KitMalformed
 from adapters.kit.route import VerifiedRoute
@@ -100,7 +101,11 @@ class Interactions:
             return {"type": DEFERRED, "data": {"flags": flags}}
         first = self.answers.chunks(text)[0]
         allowed = {"parse": [], "users": [result.event.sender_id], "replied_user": False}
-        return {"type": ANSWER, "data": {"content": first, "flags": flags, "allowed_mentions": allowed}}
+        data: dict[str, Any] = {"content": first, "flags": flags, "allowed_mentions": allowed}
+        button = stop_button(slot.stop_token)
+        if button is not None:  # a streamed answer already writing: stoppable from the start
+            data["components"] = button
+        return {"type": ANSWER, "data": data}
 
     def _first_time(self, interaction_id: str) -> bool:
         if interaction_id in self._seen:

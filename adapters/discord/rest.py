@@ -178,10 +178,19 @@ class DiscordRest:
         )
 
     async def edit_webhook_message(
-        self, token: str, message_id: str, content: str, *, asker: str | None
+        self,
+        token: str,
+        message_id: str,
+        content: str,
+        *,
+        asker: str | None,
+        components: list[dict[str, Any]] | None = None,
     ) -> None:
-        """Edit an interaction's `@original` response or one of its follow-ups."""
-        body = {"content": content, "allowed_mentions": allowed_mentions(asker)}
+        """Edit an interaction's `@original` response or one of its follow-ups (`components`:
+        None keeps the message's buttons, [] removes them)."""
+        body: dict[str, Any] = {"content": content, "allowed_mentions": allowed_mentions(asker)}
+        if components is not None:
+            body["components"] = components
         ids: dict[str, Any] = {"application_id": self._application_id(), "interaction_token": token}
         if message_id == "@original":
             path = "/webhooks/{application_id}/{interaction_token}/messages/@original"

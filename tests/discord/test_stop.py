@@ -77,3 +77,24 @@ async def test_the_stop_button_stops_the_askers_answer_and_only_theirs(
     assert toasts == [(4, 64, messages.NOTHING_TO_STOP), (4, 64, messages.STOPPED)]  # ephemeral
     assert streaming["content"].startswith("w0 w1") and button_of(streaming) is None  # the button went
     assert len(fake.posted(CHANNEL_ID)) == 1  # no apology, no extra message
+
+
+async def test_an_ask_answer_carries_the_button_too(discordkit, modelled, redis, redis_url):
+    await modelled()
+    fake = discordkit.fake
+    ask = copy.deepcopy(load("interaction_ask"))
+    ask["data"]["options"][0]["value"] = "tell me a very long story"
+    asker = ask["member"]["user"]["id"]
+    await fake.dispatch("INTERACTION_CREATE", ask)
+    await queued(redis)
+    worker = work_beside(redis_url, SlowEngine())
+
+    def original() -> dict[str, Any]:
+        return fake.originals.get(ask["token"]) or {}
+
+    await fake.wait_for(lambda: button_of(original()) is not None)
+    await fake.dispatch("INTERACTION_CREATE", press({"id": "1", **original()}, asker, 3))
+    await fake.wait_for(lambda: original().get("content", "").endswith(messages.STOPPED_MARK))
+    await asyncio.wait_for(worker, 15)
+    await fake.wait_for(lambda: button_of(original()) is None)  # the final edit took it away
+    assert original()["content"].startswith("w0 w1")
