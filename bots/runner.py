@@ -27,6 +27,7 @@ from core.adapter import Adapter, AdapterServices
 from core.botdef import BotDefinition, bot_path, load_bot, with_deployment
 from core.errors import PortInUseError
 from core.http import SERVED, ConnectionGuard
+from core.pii import vaultkey
 from core.pii.masker import PiiMasker
 from core.settings import Settings
 
@@ -61,7 +62,16 @@ def helpdesk_adapters(
             continue
         if declared is None and not helpdesk.configured(name, config):
             continue
-        adapters.append(helpdesk.build(name, config, redis, session, key_prefix=settings.key_prefix))
+        adapters.append(
+            helpdesk.build(
+                name,
+                config,
+                redis,
+                session,
+                key_prefix=settings.key_prefix,
+                vault_key=lambda: vaultkey.load(settings.extra),  # read when an answer is parked
+            )
+        )
     hooks = bot.adapters.get("hooks")
     if hooks is not None and hooks.enabled:
         tables = {k: v for k, v in hooks.model_dump().items() if k != "enabled"}

@@ -9,6 +9,7 @@ from redis.asyncio import Redis
 
 from adapters.helpdesk.adapter import HelpdeskAdapter
 from adapters.helpdesk.config import HelpdeskConfig
+from adapters.helpdesk.parked import Clock, KeySource
 from adapters.helpdesk.vendor import Vendor
 from adapters.helpdesk.vendors.chatwoot import Chatwoot
 from adapters.helpdesk.vendors.freshdesk import Freshdesk
@@ -51,12 +52,23 @@ def build(
     *,
     key_prefix: str = "sb",
     sleep: Sleep | None = None,
+    vault_key: KeySource | None = None,
+    clock: Clock | None = None,
+    sweep_every_s: float | None = 5.0,
 ) -> HelpdeskAdapter:
+    """`vault_key`: where long rate limits park answers sealed (none: such an answer fails)."""
     cls = VENDORS[name]
     problems = config.problems(cls.required, cls.env)
     if problems:
         raise ConfigError(problems, source=f"environment ({cls.label})")
-    return HelpdeskAdapter(cls(config, session, sleep=sleep), redis, key_prefix=key_prefix)
+    return HelpdeskAdapter(
+        cls(config, session, sleep=sleep),
+        redis,
+        key_prefix=key_prefix,
+        vault_key=vault_key,
+        clock=clock,
+        sweep_every_s=sweep_every_s,
+    )
 
 
 def build_hooks(

@@ -9,6 +9,8 @@ a footer reference that makes the write idempotent (a retry asks the ticket firs
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import dataclasses
 import logging
 import time
@@ -19,10 +21,11 @@ from aiohttp import web
 from redis.asyncio import Redis
 
 from adapters.helpdesk.guard import HelpdeskState, already_written, has_marker, marker_for, stand_down_reason
+from adapters.helpdesk.parked import MAX_TRIES, Clock, KeySource, ParkedWrites
 from adapters.helpdesk.relay import Relayer
 from adapters.helpdesk.ticket import HUMAN_ACTIVITY, AuthorRole, Skip, Ticket, TicketKind
 from adapters.helpdesk.vendor import Vendor
-from adapters.kit.http import HttpError
+from adapters.kit.http import HttpError, RateLimited
 from adapters.kit.route import MalformedPayload, VerifiedRoute, parse_json_object
 from core.adapter import Receive
 from core.errors import AdapterError
@@ -42,12 +45,28 @@ def read_ticket(vendor: Vendor, payload: Mapping[str, Any], delivery: str, bot_i
     return parsed
 
 
+SWEEP_EVERY_S = 5.0
+RETRY_FAILED_S = 60.0  # a parked write that failed otherwise (5xx, network) waits this long
+
+
 class HelpdeskAdapter:
-    def __init__(self, vendor: Vendor, redis: Redis, *, key_prefix: str = "sb") -> None:
+    def __init__(
+        self,
+        vendor: Vendor,
+        redis: Redis,
+        *,
+        key_prefix: str = "sb",
+        vault_key: KeySource | None = None,
+        clock: Clock | None = None,
+        sweep_every_s: float | None = SWEEP_EVERY_S,
+    ) -> None:
         self.vendor = vendor
         self.name = vendor.name
         self.options = vendor.config.options
         self.state = HelpdeskState(redis, key_prefix, vendor.name)
+        self.parked = ParkedWrites(redis, key_prefix, vendor.name, vault_key, clock=clock)
+        self._sweep_every = sweep_every_s
+        self._sweeper: asyncio.Task[None] | None = None
         self.relayer = Relayer(vendor, self.state)
         self.bot_id = ""
         self._receive: Receive | None = None
@@ -64,9 +83,16 @@ class HelpdeskAdapter:
             log.warning(
                 "%s: could not read the bot's own user id: %s", self.name, exc, extra={"platform": self.name}
             )
+        if self._sweep_every is not None:
+            self._sweeper = asyncio.create_task(self._sweep_forever(self._sweep_every))
 
     async def stop(self) -> None:
         self._receive = None
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sweeper
+            self._sweeper = None
 
     def routes(self) -> list[web.AbstractRouteDef]:
         route = VerifiedRoute(
@@ -81,7 +107,11 @@ class HelpdeskAdapter:
         return [route.route()]
 
     async def status(self) -> dict[str, Any]:
-        return {"url": self.vendor.config.url, "public_replies": self.options.public_replies}
+        return {
+            "url": self.vendor.config.url,
+            "public_replies": self.options.public_replies,
+            "parked_writes": await self.parked.waiting(),
+        }
 
     # -- inbound --------------------------------------------------------------------------------
     async def on_webhook(self, body: bytes, request: web.Request) -> dict[str, Any]:
@@ -152,6 +182,54 @@ class HelpdeskAdapter:
         if reply.notice:  # queue positions, rate limits, apologies: not ticket content
             log.info("%s: notice not written to the ticket", self.name, extra={"platform": self.name})
             return None
+        try:
+            return await self._write(reply)
+        except RateLimited as exc:  # longer than a turn may wait: parked, written when due
+            await self._park(reply, exc.retry_after)
+            return None
+
+    def _part(self, reply: Reply) -> str:
+        """The write's marker: one per event and part (a note, a public reply, an update alone)."""
+        marker = marker_for(
+            reply.in_reply_to or "", "" if reply.visibility is Visibility.PUBLIC else "internal"
+        )
+        return marker if reply.text.strip() else marker + "-update"
+
+    async def _park(self, reply: Reply, wait_s: float, *, tries: int = 0) -> None:
+        if not await self.parked.park(self._part(reply), reply, wait_s, tries=tries):
+            raise AdapterError(f"{self.name}: rate limited for {wait_s:.0f} s and nowhere to park the answer")
+        log.info(
+            "%s: rate limited, answer parked for %.0f s", self.name, wait_s, extra={"platform": self.name}
+        )
+
+    async def sweep(self) -> int:
+        """Write the parked answers that are due (each once, on one replica); how many went out."""
+        written = 0
+        for marker, reply, tries in await self.parked.claim_due():
+            try:
+                await self._write(reply)
+            except (RateLimited, AdapterError) as exc:
+                wait = exc.retry_after if isinstance(exc, RateLimited) else RETRY_FAILED_S
+                if tries + 1 < MAX_TRIES:
+                    await self._park(reply, wait, tries=tries + 1)
+                    continue
+                log.warning("%s: parked answer given up after %d tries", self.name, tries + 1)
+            else:
+                written += 1
+            await self.parked.done(marker)
+        return written
+
+    async def _sweep_forever(self, every_s: float) -> None:
+        while True:
+            await asyncio.sleep(every_s)
+            try:
+                await self.sweep()
+            except Exception as exc:  # noqa: BLE001 — Redis away for a moment: the next sweep
+                log.warning("%s: sweep failed: %s", self.name, type(exc).__name__)
+
+    async def _write(self, reply: Reply) -> SentRef | None:
+        """The guarded write: context, lock, hourly cap, the ticket read again, stand-down, one
+        comment with the visibility flag explicit. Raises `RateLimited` for a long 429."""
         ref = reply.conversation.channel_id
         account = reply.conversation.workspace_id or ""
         event_id = reply.in_reply_to or ""
@@ -161,8 +239,7 @@ class HelpdeskAdapter:
             return None
         has_text = bool(reply.text.strip())
         marker = marker_for(event_id, "" if reply.visibility is Visibility.PUBLIC else "internal")
-        lock = marker if has_text else marker + "-update"
-        if not await self.state.lock_write(lock):
+        if not await self.state.lock_write(self._part(reply)):
             self._stand_down("another replica is writing this answer")
             return None
         keep_reservation = not has_text  # a ticket update alone is not an answer
@@ -199,6 +276,8 @@ class HelpdeskAdapter:
 
             try:
                 comment_id = await self.vendor.write(ref, account, text, public=public, find=find)
+            except RateLimited:
+                raise
             except HttpError as exc:
                 raise AdapterError(f"{self.name}: answer not written ({exc})") from None
             keep_reservation = True
@@ -206,13 +285,15 @@ class HelpdeskAdapter:
         finally:
             if not keep_reservation:
                 await self.state.release_answer(ref)
-            await self.state.unlock_write(lock)
+            await self.state.unlock_write(self._part(reply))
 
     async def _update(self, ref: str, account: str, change: TicketUpdate) -> None:
         """Tags, priority, assignment: before the comment, so a note saying "handed to the team"
         never stands on a ticket that was not handed over."""
         try:
             skipped = await self.vendor.update(ref, account, change)
+        except RateLimited:
+            raise
         except HttpError as exc:
             raise AdapterError(f"{self.name}: ticket update not applied ({exc})") from None
         for what in skipped:

@@ -9,11 +9,12 @@ from typing import Any
 
 from adapters.helpdesk.config import HelpdeskConfig
 from adapters.helpdesk.ticket import Skip, Ticket, TicketState
-from adapters.kit.http import FindExisting, HttpClient, SharedSession, Sleep
+from adapters.kit.http import FindExisting, HttpClient, RetryPolicy, SharedSession, Sleep
 from adapters.kit.verify import Verifier
 from core.events import TicketUpdate
 
 PRIORITIES = ("low", "normal", "high", "urgent")  # the vendor-neutral scale of TicketUpdate.priority
+IN_TURN_WAIT_S = 10.0  # the longest Retry-After a write waits out in its turn; longer: parked
 
 
 class Vendor:
@@ -32,6 +33,7 @@ class Vendor:
             config.url,
             headers=self.auth_headers(),
             platform=self.name,
+            policy=RetryPolicy(max_wait_s=IN_TURN_WAIT_S),
             sleep=sleep,
         )
 

@@ -16,10 +16,13 @@ from adapters.helpdesk import HelpdeskAdapter, build, config_for
 from adapters.kit.http import SharedSession
 from bots.compose import Assembly, assemble
 from core.botdef import parse_bot
+from core.pii import vaultkey
+from core.secrets import Secret
 from tests.helpdesk.fake_helpdesk import FakeHelpdesk
 from tests.helpdesk.signing import ENV, signed
 from tests.pii.conftest import analyzer, masker, vault  # noqa: F401 — fixtures for the canary tests
 
+VAULT_KEY = Secret(vaultkey.generate())
 PAYLOADS = Path(__file__).resolve().parent.parent / "payloads"
 TICKET_BOT = {"skills": ["tests.helpdesk.ticket_skill"], "fallback": "answer"}
 
@@ -80,10 +83,19 @@ class HelpdeskKit:
         self._open: list[Any] = []
 
     async def build(
-        self, vendor: str, *, pii_masker: Any = None, options: dict[str, Any] | None = None, **bot: Any
+        self,
+        vendor: str,
+        *,
+        pii_masker: Any = None,
+        options: dict[str, Any] | None = None,
+        fake: FakeHelpdesk | None = None,
+        clock: Any = None,
+        **bot: Any,
     ) -> HelpdeskHub:
-        fake = await FakeHelpdesk(vendor).start()
-        self._open.append(fake)
+        """`fake`: the vendor of an earlier hub (a restart); `clock`: what the parked writes read."""
+        if fake is None:
+            fake = await FakeHelpdesk(vendor).start()
+            self._open.append(fake)
         waits: list[float] = []
 
         async def sleep(seconds: float) -> None:
@@ -93,7 +105,16 @@ class HelpdeskKit:
         session = SharedSession()
         env = {**ENV[vendor], **{k: fake.url for k in ENV[vendor] if k.endswith("_URL")}}
         config = config_for(vendor, env, options or {})
-        adapter = build(vendor, config, self.redis, session, sleep=sleep)
+        adapter = build(
+            vendor,
+            config,
+            self.redis,
+            session,
+            sleep=sleep,
+            vault_key=lambda: VAULT_KEY,
+            clock=clock,
+            sweep_every_s=None,  # the tests sweep when their clock says so
+        )
         data = {"name": "testbot", "admins": [], **TICKET_BOT, **bot}
         assembly = assemble(parse_bot(data, source="test"), self.redis, adapters=[adapter], masker=pii_masker)
         await assembly.hub.start()

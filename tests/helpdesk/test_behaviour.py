@@ -184,3 +184,34 @@ async def test_canary_pii_never_in_clear_in_redis_or_logs(helpdesks, vendor, mas
         assert canary not in dump and canary not in caplog.text
     (write,) = hub.fake.writes
     assert "zk.canary@example.org" in text(vendor, write.body)  # an internal note may show it to agents
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_a_long_retry_after_parks_the_note_until_due_once_and_across_a_restart(
+    helpdesks, vendor, redis
+):
+    clock = Clock()
+    hub = await helpdesks.build(vendor, clock=clock)
+    hub.fake.rate_limit = [{"Retry-After": "120"}]
+    await hub.deliver(payload(vendor, "ticket_created"))
+    await hub.settle()  # the turn ended: it did not sit out two minutes
+    assert [w.stored for w in hub.fake.writes] == [False] and hub.waits == []
+    assert await hub.adapter.sweep() == 0  # not due yet
+    clock.now += 119
+    assert await hub.adapter.sweep() == 0 and hub.fake.bot_comments() == []
+    parked = await hub.assembly.redis.hgetall(hub.adapter.parked.data_key)
+    assert len(parked) == 1 and "Suggested" not in str(parked)  # the parked answer is sealed
+    restarted = await helpdesks.build(vendor, clock=clock, fake=hub.fake)  # a new hub, same Redis
+    clock.now += 2
+    assert await restarted.adapter.sweep() == 1
+    assert await hub.adapter.sweep() == 0 and await restarted.adapter.sweep() == 0
+    assert [w.stored for w in hub.fake.writes] == [False, True] and len(hub.fake.bot_comments()) == 1
+    assert visibility(vendor, hub.fake.writes[1].body) is False
+    assert (await restarted.adapter.status())["parked_writes"] == 0
