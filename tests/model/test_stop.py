@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 
+import pytest
+
 from core import messages
 from core.model.contract import JobRequest
 from core.pipeline import Outcome
@@ -137,3 +139,26 @@ async def test_the_web_chat_stop_button_and_a_rest_stop(http_hub, redis, redis_u
         await asyncio.wait_for(worker, 10)
         assert answer["outcome"] == "replied"
         assert answer["replies"][-1]["text"].endswith(messages.STOPPED_MARK)
+
+
+@pytest.mark.browser
+async def test_the_stop_button_in_a_real_browser(http_hub, redis, redis_url):
+    from playwright.async_api import expect
+
+    from tests.test_webchat_browser import browser_page, send
+
+    base = await http_hub(MODEL)
+    async with browser_page() as page:
+        await page.goto(base)
+        await expect(page.locator("#stop")).to_be_hidden()  # nothing is being written
+        await send(page, "tell me a very long story")
+        await queued(redis)
+        worker = work_beside(redis_url, SlowEngine())
+        await expect(page.locator(".msg.bot .text").last).to_contain_text("w0 w1")  # streaming
+        await expect(page.locator("#stop")).to_be_visible()
+        await page.click("#stop")
+        answer = page.locator(".msg.bot:not(.notice) .text").first
+        await expect(answer).to_contain_text(messages.STOPPED_MARK)
+        await asyncio.wait_for(worker, 15)
+        await expect(page.locator("#stop")).to_be_hidden()
+        await expect(page.locator(".msg.bot .text").last).to_have_text(messages.STOPPED)
