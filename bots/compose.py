@@ -25,6 +25,7 @@ from core.http import EdgeLimits
 from core.hub import Hub, ModelGateway
 from core.metrics import Metrics
 from core.model.service import ModelService
+from core.outbound import Retry
 from core.pii.wiring import pii_parts
 from core.pipeline import Pipeline
 from core.routing import Router
@@ -163,6 +164,9 @@ def assemble(
         max_concurrent_turns=settings.max_concurrent_turns,
         model=model,
         status_sources={"redis": redis_status},
+        memory=memory,
+        masker=masker,
+        retry=Retry(settings.send_attempts, settings.send_backoff_s),
     )
     hub_ref.append(hub)
     if bridge is not None:

@@ -37,10 +37,15 @@ class SupportsEdit(Protocol):
     """Can change a message it already sent (streaming answers grow in place).
 
     `max_chars`: the longest message the platform takes; longer text overflows into follow-up
-    messages. A non-final edit may be coalesced and return before it shows; a `final` edit is
-    awaited and guaranteed (posted anew when the edit cannot be made), or it raises."""
+    messages. `edit_interval`: the one pacing decision of a stream, the adapter's (it knows its
+    platform's limits): the worker publishes partial text at this pace, and the adapter shows at
+    most one frame per interval. A non-final edit may be coalesced and return before it shows
+    (with the message ids known so far); a `final` edit is awaited and guaranteed (posted anew
+    when the edit cannot be made), or it raises. `sent` may come from another replica: its ids
+    (`SentRef.message_ids`) are what is already shown, to be continued, never posted again."""
 
     max_chars: int
+    edit_interval: float
 
     async def edit(self, sent: SentRef, reply: Reply, *, final: bool = False) -> SentRef | None: ...
 

@@ -51,3 +51,7 @@ class ModelUnavailableError(SwitchboardError):
 
 class AdapterError(SwitchboardError):
     """A platform refused or failed a send."""
+
+
+class SendFailed(SwitchboardError):
+    """A reply did not reach the platform (the adapter raised): it is not a delivered answer."""

@@ -10,13 +10,16 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 from core import logs, messages, tracing
-from core.adapter import Adapter, SupportsStatus, SupportsTicketUpdate, SupportsWorking
+from core.adapter import Adapter, SupportsStatus, SupportsWorking
 from core.botdef import BotDefinition
-from core.errors import is_outage
+from core.errors import SendFailed, is_outage
 from core.events import Event, Reply, SentRef, reply_to
 from core.metrics import Metrics
+from core.outbound import DEFAULT_RETRY, Outbound, Outgoing, Retry
 from core.pipeline import Pipeline, Turn
 from core.skills import AskModel, Results
+from core.stages.memory import ConversationMemory
+from core.stages.pii import Masker
 from core.turns import Outcome, RecentTurns, TurnHandle, TurnRecord, summary_of
 
 log = logging.getLogger(__name__)
@@ -45,12 +48,17 @@ class Hub:
         max_concurrent_turns: int = 64,
         model: ModelGateway | None = None,
         status_sources: dict[str, Callable[[], Awaitable[Any]]] | None = None,
+        memory: ConversationMemory | None = None,
+        masker: Masker | None = None,
+        retry: Retry = DEFAULT_RETRY,
     ) -> None:
         self.bot = bot
         self.pipeline = pipeline
         self.metrics = metrics
         self.model = model
         self.adapters: dict[str, Adapter] = {}
+        # The one way out: every answer leaves through it (restore, send or edit, remember).
+        self.outbound = Outbound(bot, self.adapters, metrics, memory=memory, masker=masker, retry=retry)
         self.status_sources = dict(status_sources or {})
         self._slots = asyncio.Semaphore(max_concurrent_turns)
         self._tasks: set[asyncio.Task[TurnRecord]] = set()
@@ -117,7 +125,7 @@ class Hub:
     async def _reject(self, event: Event) -> TurnRecord:
         """A turn that arrived after shutdown began: tell the person, run nothing."""
         record = TurnRecord(turn_id="", event_id=event.id, outcome=Outcome.REJECTED)
-        await self._deliver(reply_to(event, messages.SHUTTING_DOWN, notice=True), record)
+        await self._notify(reply_to(event, messages.SHUTTING_DOWN, notice=True), record)
         self.metrics.turns.labels(event.platform, Outcome.REJECTED).inc()
         return record
 
@@ -139,7 +147,7 @@ class Hub:
                 await self._run(turn, record)
         except asyncio.CancelledError:
             turn.stop(Outcome.REJECTED)
-            await self._deliver(reply_to(event, messages.SHUTTING_DOWN, notice=True), record)
+            await self._notify(reply_to(event, messages.SHUTTING_DOWN, notice=True), record)
         except Exception as exc:  # noqa: BLE001 — the one error boundary per turn
             turn.stop(Outcome.ERROR)
             log.error(
@@ -148,7 +156,7 @@ class Hub:
                 "".join(traceback.format_tb(exc.__traceback__)),
                 extra={"event_id": event.id, "platform": event.platform},
             )
-            await self._deliver(reply_to(event, apology_for(exc), notice=True), record)
+            await self._notify(reply_to(event, apology_for(exc), notice=True), record)
         record.outcome = turn.outcome
         self.metrics.turns.labels(event.platform, turn.outcome).inc()
         skill = turn.intent.skill if turn.intent is not None else ""
@@ -165,54 +173,51 @@ class Hub:
         try:
             result = await self.pipeline.run(turn)
             if isinstance(result, Results):
-                for reply in result.replies:
-                    await self._deliver(reply, record)
+                for reply in result.replies:  # in order; the last one (or the model's) ends the turn
+                    await self._answer(turn, reply, record, ends_turn=False)
                 result = result.ask
             if isinstance(result, AskModel):
                 result = await self._ask_model(turn, result)
-        finally:
-            if sign is not None and turn.outcome != Outcome.QUEUED:  # a queued turn's answer ends it
-                await self._working_off(sign, event)
-        if isinstance(result, Reply):
-            await self._deliver(result, record)
-        elif result is None and turn.outcome == Outcome.REPLIED and not record.replies:
+        except BaseException:
+            if sign is not None:
+                await self.outbound.working_off(event.conversation, event.message_id)
+            raise
+        if isinstance(result, Reply):  # the one way out: restore → sign off → send → remember
+            await self._answer(turn, result, record)
+            return
+        if result is None and turn.outcome == Outcome.REPLIED and not record.replies:
             turn.stop(Outcome.IGNORED)
+        await self.outbound.remember(event.conversation, *turn.remember)
+        if sign is not None and turn.outcome != Outcome.QUEUED:  # a queued turn's answer ends it
+            await self.outbound.working_off(event.conversation, event.message_id)
 
-    async def _working_off(self, sign: SupportsWorking, event: Event) -> None:
+    async def _answer(self, turn: Turn, reply: Reply, record: TurnRecord, *, ends_turn: bool = True) -> None:
+        """One of the turn's replies, out through the one way; the turn's own memory entries (the
+        asker's message) go with the first one delivered."""
+        entries, turn.remember = tuple(turn.remember), []
+        out = Outgoing(reply, turn.pii if turn.masked else None, entries, ends_turn=ends_turn)
         try:
-            await sign.working(event.conversation, event.message_id, False)
-        except Exception as exc:  # noqa: BLE001 — a sign left on must not fail the turn
-            log.warning(
-                "working sign not removed: %s", type(exc).__name__, extra={"platform": event.platform}
-            )
+            delivered = await self.outbound.deliver(out, retry=self.outbound.retry)
+        except SendFailed:
+            apology = await self.outbound.give_up(out, self.outbound.retry.attempts)
+            if apology is not None:
+                record.replies.append(apology)
+            return
+        record.replies.append(delivered.reply)
 
     async def _ask_model(self, turn: Turn, ask: AskModel) -> Reply | None:
         if self.model is None:
             return reply_to(turn.event, messages.NO_MODEL)
         return await self.model.submit(turn, ask)
 
-    async def _deliver(self, reply: Reply, record: TurnRecord) -> None:
-        await self.send(reply)
+    async def _notify(self, reply: Reply, record: TurnRecord) -> None:
+        """A notice from the hub itself (an apology, "restarting"): one attempt, never raises."""
+        await self.outbound.send_quietly(reply)
         record.replies.append(reply)
 
     async def send(self, reply: Reply) -> SentRef | None:
-        """Hand a reply to the adapter it belongs to. Failures are logged, never raised."""
-        platform = reply.conversation.platform
-        adapter = self.adapters.get(platform)
-        if adapter is None:
-            log.error("no adapter for reply", extra={"platform": platform})
-            self.metrics.replies_sent.labels(platform, "no_adapter").inc()
-            return None
-        if not reply.text.strip() and not reply.attachments and not isinstance(adapter, SupportsTicketUpdate):
-            return None  # a ticket update alone: nothing to show on this platform
-        try:
-            sent = await adapter.send(reply)
-        except Exception as exc:  # noqa: BLE001
-            log.error("send failed: %s", type(exc).__name__, extra={"platform": platform})
-            self.metrics.replies_sent.labels(platform, "error").inc()
-            return None
-        self.metrics.replies_sent.labels(platform, "ok").inc()
-        return sent
+        """Hand a reply (already restored) to its adapter once; failures are logged, not raised."""
+        return await self.outbound.send_quietly(reply)
 
     # -- status ---------------------------------------------------------------------------
     async def status(self) -> dict[str, Any]:

@@ -37,6 +37,7 @@ QUEUE_BUSY = "I'm busy right now — you are number {position} in line. I'll ans
 QUEUE_FULL = "I'm overloaded right now and can't take new questions. Please try again in a few minutes."
 ADMIN_REFUSED = "Sorry, `{command}` is an admin command and you are not an admin of this bot."
 UNKNOWN_ADMIN_ARGS = "Usage: {usage}"
+UNDELIVERED = "Sorry, I had an answer for you but couldn't deliver it here. Please try again in a moment."
 SHUTTING_DOWN = "I'm restarting right now; please send that again in a minute."
 TIMEOUT = "That took too long to answer. Please try again."
 TOO_LONG = (

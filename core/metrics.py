@@ -149,6 +149,13 @@ CATALOGUE: tuple[Spec, ...] = (
         ("platform", "result"),
     ),
     Spec(
+        "replies_undelivered",
+        "switchboard_replies_undelivered_total",
+        "counter",
+        "Answers given up on after every send attempt failed (an apology went out where it could)",
+        ("platform",),
+    ),
+    Spec(
         "platform_retries",
         "switchboard_platform_retries_total",
         "counter",
@@ -347,6 +354,7 @@ class Metrics:
     helpdesk_handoffs: Counter
     bridge_messages: Counter
     replies_sent: Counter
+    replies_undelivered: Counter
     pii_entities: Counter
     pii_reveals: Counter
     model_jobs_queued: Counter

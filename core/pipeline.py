@@ -51,6 +51,7 @@ class Turn:
     pii: Any = None  # the PII stage's per-turn state (vault reference, restore policy)
     masked: bool = False  # True once the PII stage has replaced the text
     prefetched: dict[str, list[Any]] = field(default_factory=dict)  # Prefetch results by name
+    remember: list[tuple[str, str]] = field(default_factory=list)  # memory entries, written at its end
     send_path: Send = field(default=_nowhere, repr=False)  # the hub's one send path (set by the hub)
     restorer: Restore = field(default=_unchanged, repr=False)  # set by the PII stage once masked
 

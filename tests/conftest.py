@@ -69,7 +69,7 @@ class HubKit:
         self.redis = redis
         self._assemblies: list = []
 
-    async def build(self, adapter=None, *, masker=None, model=None, **overrides):  # type: ignore[no-untyped-def]
+    async def build(self, adapter=None, *, masker=None, model=None, settings=None, **overrides):  # type: ignore[no-untyped-def]
         from bots.compose import assemble
         from core.botdef import parse_bot
         from tests.fakes import FakeAdapter
@@ -82,7 +82,9 @@ class HubKit:
         data.update(overrides)
         bot = parse_bot(data, source="test")
         adapter = adapter or FakeAdapter()
-        assembly = assemble(bot, self.redis, adapters=[adapter], masker=masker, model=model)
+        assembly = assemble(
+            bot, self.redis, adapters=[adapter], masker=masker, model=model, settings=settings
+        )
         await assembly.hub.start()
         self._assemblies.append(assembly)
         return assembly, adapter

@@ -196,12 +196,18 @@ class DiscordAdapter:
     def max_chars(self) -> int:
         return self.config.options.max_chars
 
+    @property
+    def edit_interval(self) -> float:
+        """The one pace of a streamed answer here (the worker publishes at it, edits follow it)."""
+        return self.config.options.edit_interval_s
+
     async def edit(self, sent: SentRef, reply: Reply, *, final: bool = False) -> SentRef:
         if sent.message_id.startswith(REF_PREFIX):
             if not self.interactions.answers.edit(sent.message_id, reply):
                 await self.outbox.post(reply, None)  # the interaction token expired: say it plainly
         else:
-            self.outbox.edit(list(sent.message_ids), reply, _asker(reply))
+            ids = self.outbox.edit(list(sent.message_ids), reply, _asker(reply))
+            sent = SentRef(PLATFORM, ids[0], sent.channel_id, tuple(ids[1:]))
         if final:  # awaited: pending edits land, a failed final edit is posted anew
             await self.outbox.finish(reply.conversation)
             await self.interactions.answers.finish(reply.conversation)

@@ -113,10 +113,10 @@ class Outbox:
             interval=self._edit_interval,
         )
 
-    def edit(self, message_ids: list[str], reply: Reply, asker: str | None) -> None:
+    def edit(self, message_ids: list[str], reply: Reply, asker: str | None) -> list[str]:
         """Show `reply.text` in the messages `message_ids` (posted by this replica or another),
-        and follow-ups when it outgrows them. Returns at once; updates are coalesced to one per
-        `edit_interval`."""
+        and follow-ups when it outgrows them. Returns at once, with the ids known so far; updates
+        are coalesced to one per `edit_interval`."""
         answer = self._answers.get(message_ids[0])
         if answer is None:
             stream = self._stream(reply.conversation, asker, list(message_ids), [""] * len(message_ids))
@@ -126,6 +126,7 @@ class Outbox:
             self._clearing.add(message_ids[0])
             answer.stream.shown[0] = ""  # edited once more, taking the Stop button with it
         answer.stream.update(reply.text)
+        return list(answer.stream.ids)  # the ids known so far (a coalesced edit may add more)
 
     async def finish(self, conversation: ConversationRef) -> None:
         """The turn in `conversation` is over: its streamed answers show their final text."""

@@ -176,6 +176,11 @@ class SlackAdapter:
     def max_chars(self) -> int:
         return self.config.options.max_chars
 
+    @property
+    def edit_interval(self) -> float:
+        """The one pace of a streamed answer here (the worker publishes at it, edits follow it)."""
+        return self.config.options.edit_interval_s
+
     async def send(self, reply: Reply) -> SentRef | None:
         if await self.commands.take(reply):
             return None
@@ -197,10 +202,9 @@ class SlackAdapter:
         return SentRef(PLATFORM, ts, reply.conversation.channel_id)
 
     async def edit(self, sent: SentRef, reply: Reply, *, final: bool = False) -> SentRef:
-        await self.outbox.edit(sent.message_id, reply)
-        if not final:
-            return sent
-        stamps = await self.outbox.finish(sent.message_id)  # a failed final edit is posted anew here
+        stamps = await self.outbox.edit(sent.message_ids, reply)
+        if final:
+            stamps = await self.outbox.finish(sent.message_id)  # a failed final edit is posted anew
         return SentRef(PLATFORM, stamps[0], sent.channel_id, tuple(stamps[1:]))
 
     async def working(self, conversation: ConversationRef, message_id: str | None, active: bool) -> None:

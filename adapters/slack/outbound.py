@@ -97,14 +97,16 @@ class Outbox:
             interval=self._edit_interval,
         )
 
-    async def edit(self, message_ts: str, reply: Reply) -> None:
-        """Show `reply.text` in the message `message_ts` (and follow-ups when it outgrows one).
-        Returns once queued; updates are coalesced to one per `edit_interval` per message."""
-        answer = self._answers.get(message_ts)
-        if answer is None:  # a stream another replica began
-            answer = _Answer(reply.conversation, self._stream(reply.conversation, [message_ts], [""]))
-            self._answers[message_ts] = answer
+    async def edit(self, stamps: tuple[str, ...], reply: Reply) -> list[str]:
+        """Show `reply.text` in the messages `stamps` (and follow-ups when it outgrows them).
+        Returns once queued, with the timestamps known so far; updates are coalesced to one per
+        `edit_interval` per message. A stream another replica began continues in its messages."""
+        answer = self._answers.get(stamps[0])
+        if answer is None:
+            stream = self._stream(reply.conversation, list(stamps), [""] * len(stamps))
+            answer = self._answers[stamps[0]] = _Answer(reply.conversation, stream)
         answer.stream.update(await self._render(reply))
+        return list(answer.stream.ids)
 
     async def finish(self, message_ts: str) -> list[str]:
         """The stream that starts at `message_ts` has its final text: wait for its pending edits

@@ -72,6 +72,7 @@ class TelegramAdapter:
         self.sender = Sender(self.bot, self.state, pacing, link_previews=self.options.link_previews)
         self.outbox = Outbox(self.sender, self.mentions, max_chars=self.options.max_chars)
         self.max_chars = self.options.max_chars
+        self.edit_interval = self.options.edit_interval_s  # the one pace of a streamed answer
         self.streams = Streams(
             self.outbox,
             interval=self.options.edit_interval_s,

@@ -61,6 +61,7 @@ def conversation_of(session: str) -> str:
 class WebChatAdapter:
     name = PLATFORM
     max_chars = 1_000_000  # one browser frame holds any answer
+    edit_interval = 0.2  # a streamed answer's pace: a frame is cheap, five a second read smoothly
 
     def __init__(
         self,

@@ -59,7 +59,9 @@ class ModelConfig(_Strict):
     max_tokens: int = Field(256, ge=1, le=8192)
     temperature: float = Field(0.7, ge=0.0, le=2.0)
     stream: bool = True
-    edit_interval_ms: int = Field(700, ge=50, le=60_000, description="least time between streamed edits")
+    edit_interval_ms: int = Field(
+        700, ge=50, le=60_000, description="ignored: each adapter paces its streams (edit_interval_s)"
+    )  # kept so that bot files which set it still load
     job_timeout_s: int = Field(120, ge=1, le=3600, description="longest one generation may run")
     wait_timeout_s: int = Field(600, ge=1, le=86_400, description="longest a person waits, queue included")
     busy_depth: int = Field(8, ge=0, le=100_000, description="queue length from which people get a notice")

@@ -178,7 +178,10 @@ class Sweeper:
             if turn is None:
                 await self._redis.zrem(self._keys.inflight, job_id)
             elif turn.result_kind:
-                if self._drain_due(job_id, now - turn.result_at, now):
+                if turn.retry_at:  # its send failed: try it again when due
+                    if now >= turn.retry_at:
+                        await self._delivery.drain(turn.conversation)
+                elif self._drain_due(job_id, now - turn.result_at, now):
                     await self._delivery.drain(turn.conversation)
             elif now > deadline:
                 log.warning(

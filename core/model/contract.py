@@ -13,6 +13,7 @@ JOB_FUNCTION = "core.model.jobs.generate"
 FAILURE_CALLBACK = "core.model.jobs.report_failure"
 PAYLOAD_VERSION = 1
 CONSUMER_GROUP = "hubs"
+PARTIAL_INTERVAL_S = 0.15  # a stream's pace when its adapter names none
 # Priority lanes of one model's queue, in the order workers take jobs from them; "" is the
 # normal lane (its name has no suffix). Helpdesk tickets close to their SLA go to the first two.
 LANES = ("urgent", "high", "")
@@ -49,6 +50,10 @@ class ModelKeys:
 
     def claim(self, job_id: str) -> str:
         return f"{self.prefix}:model:claim:{job_id}"
+
+    def stream(self, job_id: str) -> str:
+        """Which hub replica shows a streamed answer (its owner; a lease with a TTL)."""
+        return f"{self.prefix}:model:stream:{job_id}"
 
     def cancel(self, job_id: str) -> str:
         """Set when the person stopped the answer: the worker ends the job at its next check."""
@@ -115,6 +120,7 @@ class JobRequest:
     max_tokens: int = 256
     temperature: float = 0.7
     stream: bool = True
+    partial_interval_s: float = PARTIAL_INTERVAL_S  # the adapter's pace: one partial per interval
     results: str = "sb:model:results"
     lease: str = "sb:model:lease:-"
     cancel: str = ""  # the job's cancel flag (ModelKeys.cancel); "" in payloads from before /stop

@@ -2,7 +2,16 @@
 
 Every hub replica runs one `Delivery` in the same consumer group. A final answer is stored on
 its pending turn first, then each conversation is drained in order under a per-job claim, so
-the answer is sent once even when several replicas (or a restarted hub) see it.
+the answer is sent once even when several replicas (or a restarted hub) see it. Every answer
+leaves through the one way out (`core.outbound`); one whose send fails stays pending, and the
+sweeper tries it again at its `retry_at`.
+
+One answer, one stream: the partial results of one job reach every replica, but one replica at
+a time shows them — the holder of the job's stream lease in Redis, which also delivers the
+final edit. The message ids already shown live on the pending turn in Redis, so when the owner
+dies (its lease lapses) the next replica continues the same message(s) instead of posting new
+ones. A stream's pace is the adapter's (`SupportsEdit.edit_interval`): the worker publishes at
+it, the adapter coalesces to it; this module adds no throttle of its own.
 """
 
 from __future__ import annotations
@@ -12,27 +21,22 @@ import logging
 import time
 from collections import deque
 from dataclasses import replace
-from typing import Any
 
 from core import messages
-from core.adapter import SupportsEdit, SupportsWorking
-from core.botdef import BotDefinition
-from core.errors import MaskingError
+from core.errors import SendFailed
 from core.events import ConversationRef, Reply, TicketUpdate
 from core.metrics import Metrics
 from core.model.callers import HERE, Callers
 from core.model.contract import Kind, with_footer
 from core.model.pending import PendingStore, PendingTurn
-from core.stages.memory import ConversationMemory
-from core.stages.pii import Masker
+from core.outbound import Outbound, Outgoing
 
 log = logging.getLogger(__name__)
 
 CLAIM_WAIT_S = 0.05
 CLAIM_TRIES = 200
-
-
-MAX_TRACKED_EDITS = 10_000
+STREAM_LEASE_S = 3.0  # a stream owner that stops renewing (it died) is replaced after this
+KEEP_EVERY_S = 0.25  # how often an owner renews its streams' leases and looks for their results
 FAILURE_MESSAGES = {"timeout": messages.MODEL_TIMEOUT, "poison": messages.MODEL_POISON}
 CUT_OFF = "cut_off"  # the reason stored with a final answer that stopped at max_tokens
 STOPPED = "stopped"  # the reason stored with an answer the person stopped (`/stop`)
@@ -41,29 +45,22 @@ STOPPED = "stopped"  # the reason stored with an answer the person stopped (`/st
 class Delivery:
     def __init__(
         self,
-        hub: Any,
+        outbound: Outbound,
         store: PendingStore,
-        memory: ConversationMemory,
-        masker: Masker | None,
         *,
         owner: str,
-        edit_interval_s: float = 0.7,
         metrics: Metrics | None = None,
+        stream_lease_s: float | None = None,
     ) -> None:
-        self._hub = hub
+        self._outbound = outbound
         self._metrics = metrics or Metrics()
         self._store = store
-        self._memory = memory
-        self._masker = masker
         self._owner = owner
-        self._edit_interval = edit_interval_s
-        self._last_edit: dict[str, float] = {}
+        self._lease_ms = int((STREAM_LEASE_S if stream_lease_s is None else stream_lease_s) * 1000)
+        self._streams: dict[str, ConversationRef] = {}  # job id -> conversation: streams shown here
         self.handoff_ms: deque[float] = deque(maxlen=1000)  # queue wait + result pick-up, per answer
         self.callers: Callers | None = None  # set when web chat / REST callers wait on one replica
-
-    @property
-    def bot(self) -> BotDefinition:
-        return self._hub.bot
+        self.stopping = asyncio.Event()
 
     # -- stream entries ---------------------------------------------------------------------
     async def handle(self, fields: dict[str, str]) -> None:
@@ -89,11 +86,15 @@ class Delivery:
         await self._partial(job_id, attempt, text)
 
     async def _partial(self, job_id: str, attempt: int, text: str) -> None:
-        now = time.monotonic()
-        if not text.strip() or now - self._last_edit.get(job_id, 0.0) < self._edit_interval:
+        if not text.strip():
             return
         turn = await self._store.load(job_id)
         if turn is None or not turn.stream or turn.result_kind or attempt < turn.attempt:
+            return
+        if turn.stream_owner not in ("", self._owner):
+            return  # another replica shows this answer; a later partial it reads carries this text
+        outbound = self._outbound
+        if outbound.editor(turn.conversation.platform) is None:
             return
         seq, _head = await self._store.head(turn.conversation)
         if seq != turn.seq:
@@ -104,32 +105,58 @@ class Delivery:
                 if where:
                     await self.callers.forward_partial(where, job_id, attempt, text)
                 return
-        adapter = self._hub.adapters.get(turn.conversation.platform)
-        if not isinstance(adapter, SupportsEdit) or not await self._store.claim(job_id, self._owner):
+        if not await self._store.hold_stream(job_id, self._owner, self._lease_ms):
+            return
+        self._streams[job_id] = turn.conversation
+        if not await self._store.claim(job_id, self._owner):
             return
         try:
-            self._last_edit[job_id] = now
-            if len(self._last_edit) > MAX_TRACKED_EDITS:  # answers finished by another replica
-                del self._last_edit[next(iter(self._last_edit))]
-            reply = await self._restore(turn, self._reply(turn, text), partial=True)
+            reply = await outbound.restore(Outgoing(self._reply(turn, text), turn.pii, partial=True))
             reply = replace(reply, stop_token=job_id)  # still running: a Stop control may end it
             if turn.sent is None:  # the stream's first frame: more follows (a draft, a preview)
-                sent = await self._hub.send(replace(reply, interim=True))
-                if sent is not None:
-                    await self._store.set_sent(job_id, sent)
+                sent = await outbound.send(replace(reply, interim=True))
             else:
-                await adapter.edit(turn.sent, reply, final=False)
-        except Exception as exc:  # noqa: BLE001 — a lost partial is harmless
-            log.warning("streamed edit failed: %s", type(exc).__name__, extra={"job_id": job_id})
+                sent = await outbound.edit(turn.sent, reply, final=False)
+            if sent is not None and sent != turn.sent:  # what is shown, for whoever continues it
+                await self._store.set_sent(job_id, sent)
+        except SendFailed as exc:  # a lost partial is harmless: the next one, or the final, carries it
+            log.info("streamed frame not shown: %s", exc, extra={"job_id": job_id})
         finally:
             await self._store.release(job_id, self._owner)
         fresh = await self._store.load(job_id)
         if fresh is not None and fresh.result_kind:
             await self.drain(fresh.conversation)
 
+    async def keep_streams(self) -> None:
+        """While this replica shows streams: renew their leases, and deliver each one's final
+        answer once it is stored (whichever replica read it from the result stream)."""
+        while not self.stopping.is_set():
+            try:
+                await asyncio.wait_for(self.stopping.wait(), KEEP_EVERY_S)
+                return
+            except TimeoutError:
+                pass
+            for job_id, conversation in list(self._streams.items()):
+                try:
+                    await self._keep(job_id, conversation)
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:  # noqa: BLE001 — a Redis hiccup: the next round tries again
+                    log.warning("stream keeping failed: %s", type(exc).__name__, extra={"job_id": job_id})
+
+    async def _keep(self, job_id: str, conversation: ConversationRef) -> None:
+        turn = await self._store.load(job_id)
+        if turn is None or not await self._store.hold_stream(job_id, self._owner, self._lease_ms):
+            self._streams.pop(job_id, None)  # finished, or another replica took it over
+            return
+        if turn.result_kind:
+            await self.drain(conversation)
+
     # -- in-order delivery ------------------------------------------------------------------
     async def drain(self, conversation: ConversationRef) -> int:
-        """Deliver every answer at the head of this conversation that is ready; returns count."""
+        """Deliver every answer at the head of this conversation that is ready; returns count.
+        An answer whose send failed waits for its `retry_at` (the sweeper comes back for it);
+        a streamed one is finished by the replica that shows its stream."""
         delivered = 0
         for _ in range(CLAIM_TRIES):
             seq, job_id = await self._store.head(conversation)
@@ -139,8 +166,10 @@ class Delivery:
             if turn is None:  # expired: skip it so later answers are not held forever
                 await self._store.advance(conversation, seq)
                 continue
-            if not turn.result_kind:
+            if not turn.result_kind or turn.retry_at > time.time():
                 return delivered
+            if turn.stream_owner not in ("", self._owner):
+                return delivered  # its stream's owner finishes it (or we do once its lease lapses)
             if self.callers is not None:
                 where = await self.callers.where(turn)
                 if where != HERE:  # its caller is held by another replica, or by none yet
@@ -154,17 +183,21 @@ class Delivery:
                 continue
             try:
                 fresh = await self._store.load(job_id)
-                if fresh is not None and fresh.seq == seq:
-                    await self._deliver(fresh)
-                    await self._store.advance(conversation, seq)
-                    await self._store.finish(fresh)
-                    delivered += 1
+                if fresh is None or fresh.seq != seq:
+                    continue
+                if not await self._deliver(fresh):
+                    return delivered  # kept pending: later answers wait behind it, in order
+                self._streams.pop(job_id, None)
+                await self._store.advance(conversation, seq)
+                await self._store.finish(fresh)
+                delivered += 1
             finally:
                 await self._store.release(job_id, self._owner)
         return delivered
 
-    async def _deliver(self, turn: PendingTurn) -> None:
-        self._last_edit.pop(turn.job_id, None)
+    async def _deliver(self, turn: PendingTurn) -> bool:
+        """Send the turn's answer (or its failure notice) through the one way out; False when
+        the send failed and is to be tried again (at `retry_at`)."""
         stopped = turn.reason == STOPPED
         final = turn.result_kind == Kind.FINAL and (stopped or bool(turn.result_text.strip()))
         if final:
@@ -175,36 +208,42 @@ class Delivery:
                 text = f"{text.rstrip()}… {messages.STOPPED_MARK}" if text.strip() else messages.STOPPED_MARK
             if not stopped:
                 text = with_footer(text, turn.footer)
-            reply = await self._restore(turn, self._reply(turn, text, ticket=turn.ticket), partial=False)
+            out = Outgoing(
+                self._reply(turn, text, ticket=turn.ticket),
+                turn.pii,
+                sent=turn.sent if turn.stream else None,
+                kept=turn.result_text,  # memory keeps the answer, not its notes and footer
+            )
         else:
             text = FAILURE_MESSAGES.get(turn.reason, messages.MODEL_UNAVAILABLE)
-            reply = self._reply(turn, text, notice=True)
-            self._metrics.model_jobs_failed.labels(turn.model, turn.reason or "error").inc()
-        adapter = self._hub.adapters.get(turn.conversation.platform)
-        if final and turn.sent is not None and isinstance(adapter, SupportsEdit):
-            try:
-                await adapter.edit(turn.sent, reply, final=True)
-            except Exception as exc:  # noqa: BLE001
-                log.warning("final edit failed (%s); sending anew", type(exc).__name__)
-                await self._hub.send(reply)
-        else:
-            await self._hub.send(reply)
+            out = Outgoing(self._reply(turn, text, notice=True))
+            if not turn.send_failures:  # counted once, not at every try of its notice
+                self._metrics.model_jobs_failed.labels(turn.model, turn.reason or "error").inc()
+        retry = self._outbound.retry
+        try:
+            await self._outbound.deliver(out)
+        except SendFailed:
+            failures = turn.send_failures + 1
+            if failures < retry.attempts:
+                await self._store.send_failed(turn.job_id, failures, time.time() + retry.delay(failures))
+                log.warning(
+                    "model answer not sent (attempt %d); tried again later",
+                    failures,
+                    extra={"job_id": turn.job_id},
+                )
+                return False
+            await self._outbound.give_up(out, failures)
+            return True
         if final and not stopped:
             copied = with_footer(turn.result_text, turn.footer)
             for copy in turn.copies:  # e.g. a draft note shown in a bridge's Slack thread too
-                shown = await self._restore(turn, copy.reply(copied, turn.event_id), partial=False)
-                await self._hub.send(shown)
-        if isinstance(adapter, SupportsWorking):
-            try:
-                await adapter.working(turn.conversation, turn.quote_id, False)
-            except Exception:  # noqa: BLE001
-                log.debug("working sign not removed", extra={"job_id": turn.job_id})
-        if final and turn.result_text.strip():
-            await self._memory.remember(self.bot, turn.conversation, ("assistant", turn.result_text))
+                shown = await self._outbound.restore(Outgoing(copy.reply(copied, turn.event_id), turn.pii))
+                await self._outbound.send_quietly(shown)
         outcome = ("stopped" if stopped else "answered") if final else f"failed:{turn.reason or 'error'}"
         log.info(
             "model turn delivered (%s)", outcome, extra={"event_id": turn.event_id, "job_id": turn.job_id}
         )
+        return True
 
     def _reply(
         self, turn: PendingTurn, text: str, *, notice: bool = False, ticket: TicketUpdate | None = None
@@ -220,17 +259,6 @@ class Delivery:
             visibility=turn.visibility,
             ticket=ticket,
         )
-
-    async def _restore(self, turn: PendingTurn, reply: Reply, *, partial: bool) -> Reply:
-        if self._masker is None:
-            return reply
-        try:
-            if partial:
-                return await self._masker.restore_partial(turn.pii, reply)
-            return await self._masker.restore(turn.pii, reply)
-        except MaskingError:
-            log.error("PII restore failed; sending masked text", extra={"event_id": turn.event_id})
-            return reply
 
 
 def _reason_of(fields: dict[str, str]) -> str:

@@ -12,29 +12,31 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from typing import Any, cast
+from typing import cast
 
 from redis.asyncio import Redis
 
 from core import messages
-from core.adapter import SupportsEdit
-from core.events import Reply, SentRef, audience_of, reply_to
+from core.events import Reply, audience_of, reply_to
 from core.metrics import Metrics
-from core.model.contract import LANES, JobRequest, ModelKeys, history_from_memory, with_footer
+from core.model.contract import (
+    LANES,
+    PARTIAL_INTERVAL_S,
+    JobRequest,
+    ModelKeys,
+    history_from_memory,
+    with_footer,
+)
 from core.model.pending import PendingStore, PendingTurn
 from core.model.queue import ModelQueues
 from core.model.routing import ModelRouter
 from core.model.watch import WorkerWatch
+from core.outbound import Outbound
 from core.pipeline import Outcome, Turn
 from core.skills import AskModel
-from core.stages.memory import ConversationMemory
-from core.stages.pii import Masker
 
 log = logging.getLogger(__name__)
-
-Send = Callable[[Reply], Awaitable[SentRef | None]]
 
 
 def cache_digest(model: str, request: JobRequest) -> str:
@@ -50,10 +52,8 @@ class QueueGateway:
         store: PendingStore,
         queues: ModelQueues,
         router: ModelRouter,
-        memory: ConversationMemory,
         *,
         keys: ModelKeys,
-        masker: Masker | None = None,
         metrics: Metrics | None = None,
     ) -> None:
         self._redis = redis
@@ -61,22 +61,21 @@ class QueueGateway:
         self._store = store
         self._queues = queues
         self._router = router
-        self._memory = memory
         self._keys = keys
-        self._masker = masker
-        self._hub: Any = None
+        self._outbound: Outbound | None = None
         self._watch: WorkerWatch | None = None
 
-    def bind(self, hub: Any, watch: WorkerWatch | None = None) -> None:
-        """The hub whose adapters receive notices and whose capabilities decide streaming; with
+    def bind(self, outbound: Outbound, watch: WorkerWatch | None = None) -> None:
+        """The way out that takes notices and says which platforms stream, at what pace; with
         `watch`, a question for a model no live worker serves is answered at once."""
-        self._hub = hub
+        self._outbound = outbound
         self._watch = watch
 
     async def submit(self, turn: Turn, ask: AskModel) -> Reply | None:
         config = turn.bot.model
         model = await self._router.choose(turn.bot)
         job_id = uuid.uuid4().hex
+        pace = self._outbound.stream_interval(turn.event.platform) if self._outbound else None
         request = JobRequest(
             job_id=job_id,
             model=model,
@@ -85,7 +84,8 @@ class QueueGateway:
             history=history_from_memory(turn.history) if ask.use_memory else (),
             max_tokens=min(ask.max_tokens, config.max_tokens),
             temperature=ask.temperature,
-            stream=config.stream and self._can_edit(turn),
+            stream=config.stream and pace is not None,
+            partial_interval_s=pace or PARTIAL_INTERVAL_S,  # the adapter's pace (SupportsEdit)
             results=self._keys.results,
             lease=self._keys.lease(job_id),
             cancel=self._keys.cancel(job_id),
@@ -131,26 +131,19 @@ class QueueGateway:
         self._metrics.model_jobs_queued.labels(model).inc()
         turn.stop(Outcome.QUEUED)
         log.info("model job queued (depth %d)", depth, extra={"event_id": turn.event.id, "job_id": job_id})
-        if depth >= config.busy_depth and self._hub is not None:
-            await self._hub.send(
+        if depth >= config.busy_depth and self._outbound is not None:
+            await self._outbound.send_quietly(
                 reply_to(
                     turn.event, messages.QUEUE_BUSY.format(position=depth + 1), notice=True, interim=True
                 )
             )
         return None
 
-    def _can_edit(self, turn: Turn) -> bool:
-        if self._hub is None:
-            return False
-        return isinstance(self._hub.adapters.get(turn.event.platform), SupportsEdit)
-
     async def _cached_answer(self, turn: Turn, masked_text: str, ask: AskModel) -> Reply:
+        """A masked answer like any skill's reply: the hub's one way out restores and remembers it."""
         log.info("answer cache hit", extra={"event_id": turn.event.id})
-        await self._memory.remember(turn.bot, turn.event.conversation, ("assistant", masked_text))
         text = with_footer(masked_text, ask.footer)
         reply = reply_to(turn.event, text, visibility=ask.visibility, ticket=ask.ticket)
-        if self._masker is not None:
-            reply = await self._masker.restore(turn.pii, reply)
-        for copy in ask.copies:
+        for copy in ask.copies:  # restored for its own destination (Turn.send)
             await turn.send(copy.reply(text, turn.event.id))
         return reply

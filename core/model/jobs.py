@@ -22,7 +22,7 @@ from core.model.errors import ModelTimeoutError, ModelUnavailableError
 
 log = logging.getLogger(__name__)
 
-PARTIAL_INTERVAL_S = 0.15
+MIN_PARTIAL_INTERVAL_S = 0.05  # whatever pace the adapter asks, no faster than this into Redis
 CANCEL_CHECK_S = 0.05  # how often, between tokens, the job looks at its cancel flag
 STREAM_MAXLEN = 10_000
 PUBLISH_PATIENCE_S = 120.0  # how long a result waits for Redis to come back before it is given up
@@ -149,6 +149,7 @@ def _generate(connection: Any, engine: Engine, request: JobRequest) -> dict[str,
     first_token: float | None = None
     pieces: list[str] = []
     last_partial = float("-inf")  # the first piece goes out at once
+    interval = max(request.partial_interval_s, MIN_PARTIAL_INTERVAL_S)  # the adapter's pace
     last_check = started
     stopped = False
     stream = engine.stream(request)
@@ -165,7 +166,7 @@ def _generate(connection: Any, engine: Engine, request: JobRequest) -> dict[str,
                 if _cancelled(connection, request):
                     stopped = True
                     break
-            if request.stream and now - last_partial >= PARTIAL_INTERVAL_S:
+            if request.stream and now - last_partial >= interval:
                 publish(connection, request, Kind.PARTIAL, text="".join(pieces))
                 last_partial = now
     finally:

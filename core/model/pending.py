@@ -63,7 +63,10 @@ class PendingTurn:
     result_text: str = field(default="", repr=False)
     reason: str = ""
     result_at: float = 0.0
+    send_failures: int = 0  # failed tries at sending the answer
+    retry_at: float = 0.0  # epoch seconds: the next try, after a failed one
     created: float = field(default_factory=time.time)
+    stream_owner: str = ""  # the replica that shows this streamed answer now ("": none)
 
     @property
     def rq_id(self) -> str:
@@ -118,6 +121,8 @@ class PendingTurn:
             result_text=data.get("result_text", ""),
             reason=data.get("reason", ""),
             result_at=float(data.get("result_at") or 0.0),
+            send_failures=int(data.get("send_failures") or 0),
+            retry_at=float(data.get("retry_at") or 0.0),
             created=float(data.get("created") or 0.0),
         )
 
@@ -143,10 +148,29 @@ class PendingStore:
         return turn.seq
 
     async def load(self, job_id: str) -> PendingTurn | None:
-        data = cast("dict[str, str]", await self._redis.hgetall(self.keys.pending(job_id)))
+        """The turn and who shows its stream, in one round trip."""
+        pipe = self._redis.pipeline(transaction=False)
+        pipe.hgetall(self.keys.pending(job_id))
+        pipe.get(self.keys.stream(job_id))
+        data, owner = cast("list[Any]", await pipe.execute())
         if not data or "conversation" not in data:
             return None
-        return PendingTurn.from_hash(data)
+        turn = PendingTurn.from_hash(data)
+        turn.stream_owner = owner or ""
+        return turn
+
+    async def hold_stream(self, job_id: str, owner: str, ttl_ms: int) -> bool:
+        """Become (or stay) the one replica that shows this answer's stream, for `ttl_ms`; False
+        while another replica holds it. A replica that dies lets it lapse: another takes over."""
+        key, ttl_s = self.keys.stream(job_id), ttl_ms / 1000
+        return await locks.refresh(self._redis, key, owner, ttl_s) or await locks.acquire(
+            self._redis, key, owner, ttl_s
+        )
+
+    async def send_failed(self, job_id: str, failures: int, retry_at: float) -> None:
+        """The answer's send failed `failures` times; the next try is due at `retry_at`."""
+        mapping: dict[FieldT, EncodableT] = {"send_failures": failures, "retry_at": retry_at}
+        await self._redis.hset(self.keys.pending(job_id), mapping=mapping)
 
     async def set_result(self, job_id: str, kind: str, text: str = "", reason: str = "") -> bool:
         """Record the outcome once; False when the turn is gone or already has one."""
@@ -188,7 +212,7 @@ class PendingStore:
 
     async def finish(self, turn: PendingTurn) -> None:
         pipe = self._redis.pipeline(transaction=True)
-        pipe.delete(self.keys.pending(turn.job_id))
+        pipe.delete(self.keys.pending(turn.job_id), self.keys.stream(turn.job_id))
         pipe.zrem(self.keys.inflight, turn.job_id)
         pipe.hdel(self.keys.conversation_jobs(turn.conversation.key), str(turn.seq))
         await pipe.execute()

@@ -63,13 +63,11 @@ class ModelService:
             self.store,
             self.queues,
             self.router,
-            memory,
             keys=self.keys,
-            masker=masker,
             metrics=self.metrics,
         )
         self._tasks: list[asyncio.Task[None]] = []
-        self._loops: list[ResultReader | Sweeper | WorkerWatch | Callers] = []
+        self._loops: list[ResultReader | Sweeper | WorkerWatch | Callers | Delivery] = []
         self.hub: Hub | None = None
         self.delivery: Delivery | None = None
         self.stopper: Stopper | None = None
@@ -83,17 +81,8 @@ class ModelService:
         if self._how_to_start is not None:
             names = [spec.name for spec in bot.model.specs()]
             self.watch = WorkerWatch(self.redis, self.keys, names, how_to_start=self._how_to_start)
-        self.gateway.bind(hub, self.watch)
-        edit_interval = bot.model.edit_interval_ms / 1000
-        self.delivery = Delivery(
-            hub,
-            self.store,
-            self.memory,
-            self.masker,
-            owner=self.owner,
-            edit_interval_s=edit_interval,
-            metrics=self.metrics,
-        )
+        self.gateway.bind(hub.outbound, self.watch)
+        self.delivery = Delivery(hub.outbound, self.store, owner=self.owner, metrics=self.metrics)
         self.stopper = Stopper(self.redis, self.keys, self.store, self.queues, self.delivery.drain)
         self.metrics.on_scrape(scrape_gauges(self.metrics, self.redis, self.keys, self.queues, bot))
         holders = [a for a in hub.adapters.values() if isinstance(a, HoldsCallers)]
@@ -144,8 +133,12 @@ class ModelService:
             metrics=self.metrics,
         )
         loop = asyncio.get_running_loop()
-        self._loops = [reader, sweeper]
-        self._tasks = [loop.create_task(reader.run()), loop.create_task(sweeper.run())]
+        self._loops = [reader, sweeper, self.delivery]
+        self._tasks = [
+            loop.create_task(reader.run()),
+            loop.create_task(sweeper.run()),
+            loop.create_task(self.delivery.keep_streams()),  # the streams this replica shows
+        ]
         if self.callers is not None:
             self._loops.append(self.callers)
             self._tasks.append(loop.create_task(self.callers.run()))

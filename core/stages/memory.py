@@ -1,4 +1,7 @@
-"""Conversation memory: the last N messages per conversation in Redis, masked, with a TTL."""
+"""Conversation memory: the last N messages per conversation in Redis, masked, with a TTL.
+
+The stage reads the history on the way in; what the turn adds (the asker's message, the answers
+delivered) is written by the one way out (`core.outbound`) when the turn ends."""
 
 from __future__ import annotations
 
@@ -8,9 +11,9 @@ from typing import Any
 from redis.asyncio import Redis
 
 from core.botdef import BotDefinition
-from core.events import ConversationRef, Reply
+from core.events import ConversationRef
 from core.pipeline import Next, Turn
-from core.skills import Results, SkillResult
+from core.skills import SkillResult
 from core.state import Keys
 
 
@@ -62,14 +65,8 @@ class MemoryStage:
         return 1
 
     async def process(self, turn: Turn, call_next: Next) -> SkillResult:
-        conversation = turn.event.conversation
         rows = turn.prefetched[self.name]  # empty when the bot keeps no memory
         turn.history = self._memory.decode(rows[0]) if rows else []
-        result = await call_next(turn)
-        entries = [("user", turn.event.text)]
-        replies = result.replies if isinstance(result, Results) else (result,)
-        for reply in replies:
-            if isinstance(reply, Reply) and not reply.notice and reply.text:
-                entries.append(("assistant", reply.text))
-        await self._memory.remember(turn.bot, conversation, *entries)
-        return result
+        # Written when the turn ends, with its answer, in one round trip (`core.outbound`).
+        turn.remember.append(("user", turn.event.text))
+        return await call_next(turn)

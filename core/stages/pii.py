@@ -1,4 +1,4 @@
-"""The PII stage: mask on the way in, restore on the way out. Fails closed.
+"""The PII stage: mask on the way in (restoring is the one way out's: `core.outbound`). Fails closed.
 
 The masker is a seam (`Masker`): the presidio implementation plugs in here; tests use a
 deterministic one. With no masker configured the stage passes text through unchanged.
@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from core import messages
-from core.errors import MaskingError, is_outage
+from core.errors import is_outage
 from core.events import Reply, reply_to
 from core.pipeline import Next, Outcome, Turn
-from core.skills import Results, SkillResult
+from core.skills import SkillResult
 
 log = logging.getLogger(__name__)
 
@@ -69,18 +69,4 @@ class PiiStage:
         if self._metrics is not None:
             for entity in masked.entities:
                 self._metrics.pii_entities.labels(turn.event.platform, entity).inc()
-        result = await call_next(turn)
-        if isinstance(result, Reply):
-            return await self._restore(turn, result)
-        if isinstance(result, Results):
-            items = [await self._restore(turn, i) if isinstance(i, Reply) else i for i in result.items]
-            return Results(tuple(items))
-        return result
-
-    async def _restore(self, turn: Turn, reply: Reply) -> Reply:
-        assert self._masker is not None
-        try:
-            return await self._masker.restore(turn.pii, reply)
-        except MaskingError:
-            log.error("PII restore failed; sending masked text", extra={"event_id": turn.event.id})
-            return reply
+        return await call_next(turn)  # replies stay masked here: the one way out restores them

@@ -19,11 +19,9 @@ from adapters.discord import DiscordAdapter, DiscordConfig
 from bots.compose import Assembly, assemble
 from core import messages
 from core.botdef import parse_bot
-from core.events import Reply, reply_to
-from core.pipeline import Turn
-from core.skills import AskModel
 from tests.discord.fake_discord import FakeDiscord
 from tests.discord.payloads import ASKER_ID
+from tests.fakes import MODEL_BOT, ScriptedModel
 
 FAST = {"edit_interval_s": 0.05, "lock_ttl_s": 1.0, "reidentify_delay_s": 0}
 SIGNING_KEY = Ed25519PrivateKey.generate()
@@ -127,32 +125,6 @@ async def discordkit(hubkit: Any, fake_discord: FakeDiscord) -> AsyncIterator[Di
     kit = DiscordKit(hubkit, fake_discord)
     yield kit
     await kit.close()
-
-
-MODEL_BOT = {"model": {"backend": "ctransformers", "name": "fake"}}
-
-
-class ScriptedModel:
-    """A ModelGateway that answers with fixed text, streamed piece by piece through the adapter."""
-
-    def __init__(self, *pieces: str) -> None:
-        self.pieces = pieces
-        self.hub: Any = None
-        self.turns: list[Turn] = []
-
-    async def submit(self, turn: Turn, ask: AskModel) -> Reply | None:
-        self.turns.append(turn)
-        if len(self.pieces) == 1:
-            return reply_to(turn.event, self.pieces[0])
-        text, sent = "", None
-        for piece in self.pieces:
-            text += piece
-            reply = reply_to(turn.event, text)
-            if sent is None:
-                sent = await self.hub.send(reply)
-            else:
-                await self.hub.adapters["discord"].edit(sent, reply)
-        return None
 
 
 __all__ = ["ASKER_ID", "MODEL_BOT", "PUBLIC_KEY", "ScriptedModel", "messages", "signed_headers"]

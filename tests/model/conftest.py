@@ -177,7 +177,12 @@ async def modelkit(redis: Redis) -> AsyncIterator[Any]:
     built: list[Any] = []
 
     async def build(
-        adapter: Any = None, *, masker: Any = None, model: dict[str, Any], **overrides: Any
+        adapter: Any = None,
+        *,
+        masker: Any = None,
+        model: dict[str, Any],
+        settings: Any = None,
+        **overrides: Any,
     ) -> Any:
         data = {
             "name": "testbot",
@@ -187,7 +192,8 @@ async def modelkit(redis: Redis) -> AsyncIterator[Any]:
             **overrides,
         }
         adapter = adapter or FakeAdapter()
-        assembly = assemble(parse_bot(data, source="test"), redis, adapters=[adapter], masker=masker)
+        bot = parse_bot(data, source="test")
+        assembly = assemble(bot, redis, adapters=[adapter], masker=masker, settings=settings)
         await assembly.hub.start()
         await assembly.model_service.start()
         built.append(assembly)

@@ -49,8 +49,8 @@ def masker(analyzer: Analyzer, vault: RedisVault) -> PiiMasker:
 
 
 class StandInModel:
-    """A ModelGateway stand-in: records each prompt, answers with `answer(prompt)` and restores
-    the placeholders in it the way the real gateway does."""
+    """A ModelGateway stand-in: records each prompt, answers with `answer(prompt)` — masked, as
+    the real gateway does: the hub's one way out restores it (`core.outbound`)."""
 
     def __init__(self, masker: Any, answer: Any = None) -> None:
         self.masker = masker
@@ -59,8 +59,7 @@ class StandInModel:
 
     async def submit(self, turn: Turn, ask: AskModel) -> Reply | None:
         self.prompts.append(ask.prompt)
-        reply = reply_to(turn.event, self.answer(ask.prompt))
-        return await self.masker.restore(turn.pii, reply)
+        return reply_to(turn.event, self.answer(ask.prompt))
 
 
 PII_BOT = {

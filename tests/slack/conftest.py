@@ -17,12 +17,11 @@ from aiohttp.test_utils import TestServer
 from adapters.slack import SlackAdapter, SlackConfig
 from adapters.slack.verify import signature
 from bots.compose import Assembly, assemble
-from core import messages
 from core.botdef import parse_bot
-from core.events import Reply, reply_to
-from core.pipeline import Turn
-from core.skills import AskModel
+from tests.fakes import MODEL_BOT, ScriptedModel
 from tests.slack.fake_slack import FakeSlack
+
+__all__ = ["MODEL_BOT", "ScriptedModel", "SlackHub", "SlackKit", "signed_headers"]
 
 SIGNING_SECRET = "test-signing-secret-0123456789"
 FAST = {"post_interval_s": 0, "edit_interval_s": 0.05, "working_delay_s": 5}
@@ -128,36 +127,3 @@ async def slackkit(hubkit: Any, fake_slack: FakeSlack) -> AsyncIterator[SlackKit
     kit = SlackKit(hubkit, fake_slack)
     yield kit
     await kit.close()
-
-
-MODEL_BOT = {"model": {"backend": "ctransformers", "name": "fake"}}
-
-
-class ScriptedModel:
-    """A ModelGateway that answers with fixed text, streamed piece by piece through the adapter."""
-
-    def __init__(self, *pieces: str, queue: bool = False, busy: bool = False) -> None:
-        self.pieces = pieces
-        self.queue = queue
-        self.busy = busy  # tell the asker their place in line before queueing, as the real gateway does
-        self.hub: Any = None
-        self.turns: list[Turn] = []
-
-    async def submit(self, turn: Turn, ask: AskModel) -> Reply | None:
-        self.turns.append(turn)
-        if self.busy:
-            await self.hub.send(reply_to(turn.event, messages.QUEUE_BUSY.format(position=2), notice=True))
-        if self.queue:
-            turn.stop("queued")
-            return None
-        if len(self.pieces) == 1:
-            return reply_to(turn.event, self.pieces[0])
-        text, sent = "", None
-        for index, piece in enumerate(self.pieces):
-            text += piece
-            reply = reply_to(turn.event, text)
-            if sent is None:
-                sent = await self.hub.send(reply)
-            else:  # the last edit is final, as the model delivery's is
-                await self.hub.adapters["slack"].edit(sent, reply, final=index == len(self.pieces) - 1)
-        return None

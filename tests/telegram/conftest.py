@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
@@ -17,9 +17,7 @@ from adapters.telegram import TelegramAdapter, TelegramConfig
 from bots.compose import Assembly, assemble
 from core import messages
 from core.botdef import parse_bot
-from core.events import Reply, reply_to
-from core.pipeline import Turn
-from core.skills import AskModel
+from tests.fakes import MODEL_BOT, ScriptedModel
 from tests.telegram.fake_telegram import FakeTelegram
 from tests.telegram.payloads import TOKEN
 
@@ -129,45 +127,4 @@ async def tgkit(hubkit: Any, fake_telegram: FakeTelegram) -> AsyncIterator[Teleg
     await kit.close()
 
 
-MODEL_BOT = {"model": {"backend": "ctransformers", "name": "fake"}}
-
-
-class ScriptedModel:
-    """A ModelGateway that answers with fixed text (one piece: a direct reply)."""
-
-    def __init__(self, *pieces: str) -> None:
-        self.pieces = pieces
-        self.hub: Any = None
-        self.turns: list[Turn] = []
-
-    async def submit(self, turn: Turn, ask: AskModel) -> Reply | None:
-        self.turns.append(turn)
-        return reply_to(turn.event, "".join(self.pieces))
-
-
-class StreamingModel:
-    """A ModelGateway that streams its answer the way the model delivery does: the first frame
-    sent as an interim reply, later frames as edits, the full text as the final edit."""
-
-    def __init__(self, *pieces: str, pause: float = 0.0) -> None:
-        self.pieces = pieces
-        self.pause = pause
-        self.hub: Any = None
-        self.sent: list[Any] = []
-
-    async def submit(self, turn: Turn, ask: AskModel) -> Reply | None:
-        adapter = self.hub.adapters["telegram"]
-        text, sent = "", None
-        for piece in self.pieces:
-            text += piece
-            reply = reply_to(turn.event, text)
-            if sent is None:
-                sent = await self.hub.send(replace(reply, interim=True))
-            else:
-                await adapter.edit(sent, reply, final=False)
-            await asyncio.sleep(self.pause)
-        self.sent.append(await adapter.edit(sent, reply_to(turn.event, text), final=True))
-        return None
-
-
-__all__ = ["MODEL_BOT", "SECRET", "ScriptedModel", "StreamingModel", "TelegramHub", "TelegramKit", "messages"]
+__all__ = ["MODEL_BOT", "SECRET", "ScriptedModel", "TelegramHub", "TelegramKit", "messages"]

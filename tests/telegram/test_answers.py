@@ -4,7 +4,7 @@ nobody pinged, drafts in private chats and one edited message in groups."""
 from __future__ import annotations
 
 from adapters.kit.chunks import open_fence, utf16_len
-from tests.telegram.conftest import MODEL_BOT, ScriptedModel, StreamingModel
+from tests.fakes import MODEL_BOT, ScriptedModel
 from tests.telegram.payloads import load
 
 PIECES = ("The deploy", " checklist", " has five", " steps.", " First, freeze merges.")
@@ -79,7 +79,7 @@ async def test_a_mention_the_asker_used_stays_live(tgkit):
 
 
 async def test_streamed_answer_in_a_private_chat_is_drafts_then_one_message(tgkit):
-    model = StreamingModel(*PIECES, pause=0.25)
+    model = ScriptedModel(*PIECES, pause=0.25)
     hub = await tgkit.build(gateway=model, **MODEL_BOT)
     await hub.update(question())
     await tgkit.fake.wait_for(lambda: tgkit.fake.messages, timeout=10)
@@ -93,7 +93,7 @@ async def test_streamed_answer_in_a_private_chat_is_drafts_then_one_message(tgki
 
 
 async def test_streamed_answer_in_a_group_is_one_message_edited_to_the_full_text(tgkit):
-    model = StreamingModel(*PIECES, pause=0.25)
+    model = ScriptedModel(*PIECES, pause=0.25)
     hub = await tgkit.build(gateway=model, **MODEL_BOT)
     await hub.update(question("group_mention"))
     await tgkit.fake.wait_for(lambda: tgkit.fake.messages and tgkit.fake.messages[0].text == FULL, timeout=15)
@@ -108,7 +108,7 @@ async def test_a_draft_refused_falls_back_to_an_edited_message(tgkit):
     from tests.telegram.fake_telegram import Failure
 
     tgkit.fake.fail("sendMessageDraft", Failure(400, "Bad Request: TEXTDRAFT_PEER_INVALID"))
-    hub = await tgkit.build(gateway=StreamingModel(*PIECES, pause=0.25), **MODEL_BOT)
+    hub = await tgkit.build(gateway=ScriptedModel(*PIECES, pause=0.25), **MODEL_BOT)
     await hub.update(question())
     await tgkit.fake.wait_for(lambda: tgkit.fake.messages and tgkit.fake.messages[0].text == FULL, timeout=15)
     await hub.settle()
@@ -116,7 +116,7 @@ async def test_a_draft_refused_falls_back_to_an_edited_message(tgkit):
 
 
 async def test_typing_is_shown_in_the_topic_and_stops_when_answered(tgkit):
-    model = StreamingModel(*PIECES, pause=0.5)
+    model = ScriptedModel(*PIECES, pause=0.5)
     hub = await tgkit.build(gateway=model, **MODEL_BOT)
     await hub.update(load("forum_topic_mention"))
     await tgkit.fake.wait_for(lambda: tgkit.fake.of("sendChatAction"))
