@@ -63,6 +63,7 @@ class FakeHelpdesk:
         self.fail_after_store = 0  # the next N writes are stored, then answered 500
         self.created: list[tuple[str, dict[str, Any]]] = []  # webhooks and triggers made by setup
         self.configured: dict[str, list[dict[str, Any]]] = {}  # what setup made, by kind
+        self.refuse_writes = 0  # the next N writes are refused (422), nothing stored
         self._ids = itertools.count(5000)
         self.app = web.Application()
         from tests.helpdesk.fake_routes import ROUTES
@@ -130,6 +131,10 @@ class FakeHelpdesk:
     def _write(
         self, ref: str, body: dict[str, Any], text: str, public: bool, author: str = BOT_ID
     ) -> web.Response | FakeComment:
+        if self.refuse_writes:
+            self.refuse_writes -= 1
+            self.writes.append(Write(ref, body, stored=False))
+            return web.json_response({"error": "RecordInvalid"}, status=422)
         if self.rate_limit:
             self.writes.append(Write(ref, body, stored=False))
             return web.json_response({"error": "TooManyRequests"}, status=429, headers=self.rate_limit.pop(0))
