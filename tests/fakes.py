@@ -169,8 +169,9 @@ class ScriptedWorker:
         async with asyncio.timeout(timeout):
             while True:
                 for job_id in await self.redis.zrange(self.keys.inflight, 0, -1):
-                    payload = await self.redis.hget(self.keys.pending(job_id), "payload")
-                    if job_id not in self._seen and payload:
+                    # numbered in its conversation (as it is before RQ hands it to a real worker)
+                    payload, seq = await self.redis.hmget(self.keys.pending(job_id), ["payload", "seq"])
+                    if job_id not in self._seen and payload and seq:
                         self._seen.add(job_id)
                         return JobRequest.from_payload(json.loads(payload))
                 await asyncio.sleep(0.02)
