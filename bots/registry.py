@@ -8,7 +8,8 @@ run) and, optionally, `DEFAULT_ENABLED` (bool), `ENDPOINTS` (banner lines with `
 and `wire(adapter, assembly)` (called once the hub is assembled, before it starts: e.g. to
 publish the bot's commands natively).
 The runner, the startup banner and `switchboard check` all iterate `ADAPTERS`; adding an
-adapter touches its own package and one line here."""
+adapter touches its own package and one line here. An entry `module:name` is an object in that
+module with the same attributes (the helpdesk vendors: one family, one entry per vendor)."""
 
 from __future__ import annotations
 
@@ -29,11 +30,17 @@ ADAPTERS: dict[str, str] = {
     "slack": "adapters.slack",
     "discord": "adapters.discord",
     "telegram": "adapters.telegram",
+    **{
+        vendor: f"adapters.helpdesk.entries:{vendor}"
+        for vendor in ("zendesk", "freshdesk", "jsm", "intercom", "chatwoot", "zammad")
+    },
 }
 
 
-def package(name: str) -> ModuleType:
-    return importlib.import_module(ADAPTERS[name])
+def package(name: str) -> ModuleType | Any:
+    path, _, attribute = ADAPTERS[name].partition(":")
+    module = importlib.import_module(path)
+    return getattr(module, attribute) if attribute else module
 
 
 def enabled(bot: BotDefinition, name: str) -> bool:
@@ -57,10 +64,8 @@ def options_of(bot: BotDefinition, name: str, *, source: str) -> BaseModel:
 
 
 def known_names() -> set[str]:
-    """Registry names, the console, and the helpdesk vendors (built by `adapters.helpdesk`'s own
-    vendor loop in the runner until each vendor joins the registry)."""
-    helpdesks = importlib.import_module("adapters.helpdesk")
-    return {*ADAPTERS, "console", "hooks", *getattr(helpdesks, "VENDORS", ())}
+    """Registry names, the console, and `hooks` (generic helpdesk hooks, one adapter per table)."""
+    return {*ADAPTERS, "console", "hooks"}
 
 
 def unknown_adapters(bot: BotDefinition) -> list[str]:
@@ -104,28 +109,29 @@ def check(bot: BotDefinition, env: Mapping[str, str], *, source: str) -> list[st
         if check_env is not None:
             declared = name in bot.adapters
             problems.extend(f"environment ({name}): {p}" for p in check_env(env, options, declared))
-    helpdesks = importlib.import_module("adapters.helpdesk")
-    declared_tables = {name: config.model_dump() for name, config in bot.adapters.items()}
-    problems.extend(helpdesks.problems(declared_tables, env, source=source))
+    hooks = bot.adapters.get("hooks")
+    if hooks is not None:
+        helpdesks = importlib.import_module("adapters.helpdesk")
+        problems.extend(helpdesks.hook_problems(hooks.model_dump(), env, source=source))
     return problems
 
 
 def wire(assembly: Any) -> None:
     """Let each built adapter see the assembled hub (its skills, admin commands) before start."""
-    for name, path in ADAPTERS.items():
+    for name in ADAPTERS:
         adapter = assembly.hub.adapters.get(name)
-        hook: Any = getattr(importlib.import_module(path), "wire", None)
+        hook: Any = getattr(package(name), "wire", None)
         if adapter is not None and hook is not None:
             hook(adapter, assembly)
 
 
 def banner(adapters: Mapping[str, Adapter], base: str) -> list[str]:
     lines: list[str] = []
-    for name, path in ADAPTERS.items():
+    for name in ADAPTERS:
         adapter = adapters.get(name)
         if adapter is None:
             continue
-        module = importlib.import_module(path)
+        module = package(name)
         describe: Any = getattr(module, "endpoints", None)
         if describe is not None:
             lines.extend(describe(adapter, base))

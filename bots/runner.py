@@ -34,44 +34,26 @@ from core.settings import Settings
 log = logging.getLogger(__name__)
 
 
-def adapters_for(bot: BotDefinition, settings: Settings, redis: Redis) -> list[Adapter]:
-    """Every adapter the registry builds for this bot and environment (`bots.registry`)."""
+def adapters_for(
+    bot: BotDefinition, settings: Settings, redis: Redis, session: SharedSession | None = None
+) -> list[Adapter]:
+    """Every adapter the registry builds for this bot and environment (`bots.registry`), and the
+    bot's generic helpdesk hooks."""
+    session = session or SharedSession()
+    source = str(bot_path(settings.bot))
     services = AdapterServices(
         redis=redis,
         key_prefix=settings.key_prefix,
         bot_name=bot.name,
         settings=settings,
-        source=str(bot_path(settings.bot)),
+        source=source,
         declared=frozenset(bot.adapters),
+        extra={
+            "http_session": session,  # the helpdesks' API client session
+            "vault_key": lambda: vaultkey.load(settings.extra),  # read when an answer is parked
+        },
     )
-    return registry.build_adapters(bot, settings.extra, services)
-
-
-def helpdesk_adapters(
-    bot: BotDefinition, settings: Settings, redis: Redis, session: SharedSession
-) -> list[Adapter]:
-    """Each helpdesk whose webhook secret (and URL) the environment sets, unless the bot switches it
-    off; a vendor the bot lists explicitly must be configured, or this names what is missing."""
-    adapters: list[Adapter] = []
-    source = str(bot_path(settings.bot))
-    for name in helpdesk.VENDORS:
-        declared = bot.adapters.get(name)
-        options = {k: v for k, v in (declared.model_dump() if declared else {}).items()}
-        config = helpdesk.config_for(name, settings.extra, options, source=source)
-        if not bot.adapter_enabled(name, default=True):
-            continue
-        if declared is None and not helpdesk.configured(name, config):
-            continue
-        adapters.append(
-            helpdesk.build(
-                name,
-                config,
-                redis,
-                session,
-                key_prefix=settings.key_prefix,
-                vault_key=lambda: vaultkey.load(settings.extra),  # read when an answer is parked
-            )
-        )
+    adapters = registry.build_adapters(bot, settings.extra, services)
     hooks = bot.adapters.get("hooks")
     if hooks is not None and hooks.enabled:
         tables = {k: v for k, v in hooks.model_dump().items() if k != "enabled"}
@@ -160,10 +142,7 @@ async def serve(
     session = SharedSession()  # the hub's one HTTP client session (helpdesk APIs)
     try:
         async with redis_for(settings) as redis:
-            adapters = [
-                *adapters_for(bot, settings, redis),
-                *helpdesk_adapters(bot, settings, redis, session),
-            ]
+            adapters = adapters_for(bot, settings, redis, session)
             assembly = assemble(
                 bot,
                 redis,
@@ -204,9 +183,6 @@ async def _serve_assembly(
     print(f"Switchboard bot '{assembly.hub.bot.name}' is running.", flush=True)
     for line in registry.banner(assembly.hub.adapters, f"http://{host}:{port}"):
         print(line, flush=True)
-    for name in helpdesk.VENDORS:
-        if name in assembly.hub.adapters:
-            print(f"  {name.capitalize():<10} POST http://{host}:{port}/hooks/{name}", flush=True)
     print(f"  Model:     {await model_line(assembly, workers)}", flush=True)
     if assembly.admin_web is not None:
         print(f"  Admin:     http://{host}:{port}/admin", flush=True)

@@ -25,7 +25,15 @@ VENDORS: dict[str, type[Vendor]] = {
     cls.name: cls for cls in (Zendesk, Freshdesk, Jsm, Intercom, Chatwoot, Zammad)
 }
 
-__all__ = ["VENDORS", "HelpdeskAdapter", "HelpdeskConfig", "build", "build_hooks", "configured"]
+__all__ = [
+    "VENDORS",
+    "HelpdeskAdapter",
+    "HelpdeskConfig",
+    "build",
+    "build_hooks",
+    "configured",
+    "hook_problems",
+]
 
 
 def config_for(
@@ -104,28 +112,18 @@ def build_hooks(
     return adapters
 
 
-def problems(adapters: Mapping[str, Any], env: Mapping[str, str], *, source: str) -> list[str]:
-    """`switchboard check`: every enabled vendor's options and environment, and each hook's."""
+def hook_problems(hooks: Mapping[str, Any], env: Mapping[str, str], *, source: str) -> list[str]:
+    """`switchboard check`: each generic hook's table and secret (the vendors are checked by the
+    adapter registry, `adapters.helpdesk.entries`)."""
     found: list[str] = []
-    for name, cls in VENDORS.items():
-        declared = adapters.get(name)
-        options = dict(declared) if declared is not None else {}
-        if options.get("enabled") is False:
-            continue
+    tables = dict(hooks)
+    if tables.pop("enabled", True) is False:
+        return found
+    for name, table in tables.items():
         try:
-            config = config_for(name, env, options, source=source)
+            build_hooks({name: table}, env, _NO_REDIS, SharedSession(), source=source)
         except ConfigError as exc:
             found.extend(f"{exc.source}: {p}" for p in exc.problems)
-            continue
-        if declared is not None or configured(name, config):
-            found.extend(f"environment ({name}): {p}" for p in config.problems(cls.required, cls.env))
-    hooks = dict(adapters.get("hooks") or {})
-    if hooks.pop("enabled", True) is not False:
-        for name, table in hooks.items():
-            try:
-                build_hooks({name: table}, env, _NO_REDIS, SharedSession(), source=source)
-            except ConfigError as exc:
-                found.extend(f"{exc.source}: {p}" for p in exc.problems)
     return found
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from adapters.helpdesk import VENDORS, HelpdeskAdapter
 from adapters.kit.http import SharedSession
 from bots.registry import unknown_adapters
-from bots.runner import helpdesk_adapters
+from bots.runner import adapters_for
 from core.botdef import parse_bot
 from core.errors import ConfigError
 from core.settings import Settings
@@ -22,7 +23,8 @@ def bot(**adapters):  # type: ignore[no-untyped-def]
 
 
 def names(env, the_bot, redis):  # type: ignore[no-untyped-def]
-    return [a.name for a in helpdesk_adapters(the_bot, Settings.from_env(env), redis, SharedSession())]
+    built = adapters_for(the_bot, Settings.from_env(env), redis, SharedSession())
+    return [a.name for a in built if isinstance(a, HelpdeskAdapter)]
 
 
 def test_a_vendor_runs_when_its_environment_configures_it(redis):
@@ -47,6 +49,15 @@ def test_hooks_are_declared_adapters_not_unknown_ones(redis):
     assert unknown_adapters(the_bot) == []
     env = {"SWITCHBOARD_HOOK_ORDERS_SECRET": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"}
     assert names(env, the_bot, redis) == ["orders"]
+
+
+def test_the_vendors_are_on_the_adapter_registry():
+    from bots.registry import ADAPTERS, package
+
+    for name in VENDORS:
+        entry = package(name)
+        assert name in ADAPTERS and entry.Options.model_fields["public_replies"]
+        assert f"/hooks/{name}" in entry.ENDPOINTS[0]
 
 
 def test_check_reports_helpdesk_problems():
