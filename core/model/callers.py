@@ -27,6 +27,7 @@ from typing import cast
 from redis.asyncio import Redis
 
 from core import locks
+from core.errors import is_outage
 from core.events import ConversationRef
 from core.model.pending import PendingTurn
 
@@ -94,15 +95,28 @@ class Callers:
         answers for it come here. Delivers what was waiting for it."""
         value = f"{self.replica}#{next(self._holds)}"  # this hold's own value: an older one's
         self._held[key] = (conversation, value)  # release, arriving late, cannot remove it
-        await self._redis.set(self._hold_key(key), value, ex=HOLD_TTL_S)
-        if self._drain is not None:
-            await self._drain(conversation)
+        try:
+            await self._redis.set(self._hold_key(key), value, ex=HOLD_TTL_S)
+            if self._drain is not None:
+                await self._drain(conversation)
+        except Exception as exc:
+            if not is_outage(exc):
+                raise
+            # Redis is away: the caller is served all the same; the refresh puts the hold back
+            # (and delivers what waited) once Redis answers again
+            log.warning("caller hold not recorded yet: %s", type(exc).__name__)
 
     async def release(self, key: str) -> None:
         """The caller went away (socket closed, response written); answers for it wait in Redis."""
         held = self._held.pop(key, None)
-        if held is not None:
+        if held is None:
+            return
+        try:
             await locks.release(self._redis, self._hold_key(key), held[1])
+        except Exception as exc:
+            if not is_outage(exc):
+                raise
+            log.info("caller hold left to expire: %s", type(exc).__name__)  # within HOLD_TTL_S
 
     # -- what delivery asks -------------------------------------------------------------------
     async def where(self, turn: PendingTurn) -> str:
