@@ -20,6 +20,7 @@ from core.pipeline import Pipeline, Turn
 from core.skills import AskModel, Results
 from core.stages.memory import ConversationMemory
 from core.stages.pii import Masker
+from core.tasks import TaskGroup
 from core.turns import Outcome, RecentTurns, TurnHandle, TurnRecord, summary_of
 
 log = logging.getLogger(__name__)
@@ -61,7 +62,7 @@ class Hub:
         self.outbound = Outbound(bot, self.adapters, metrics, memory=memory, masker=masker, retry=retry)
         self.status_sources = dict(status_sources or {})
         self._slots = asyncio.Semaphore(max_concurrent_turns)
-        self._tasks: set[asyncio.Task[TurnRecord]] = set()
+        self._turns = TaskGroup("hub turns")
         self._closing = False
         self.started_at = time.time()
         self.recent = RecentTurns()  # what the admin dashboard lists (no text)
@@ -80,14 +81,9 @@ class Hub:
     async def stop(self, grace: float = 10.0) -> None:
         """Stop taking turns; finish those in flight within `grace`, reject the rest."""
         self._closing = True
-        pending = set(self._tasks)
-        if pending:
-            log.info("waiting for %d turns in flight", len(pending))
-            _done, late = await asyncio.wait(pending, timeout=grace)
-            for task in late:
-                task.cancel()
-            if late:
-                await asyncio.gather(*late, return_exceptions=True)
+        if self.in_flight:
+            log.info("waiting for %d turns in flight", self.in_flight)
+            await self._turns.stop(grace)
         for adapter in reversed(list(self.adapters.values())):
             try:
                 await adapter.stop()
@@ -98,29 +94,23 @@ class Hub:
     def receive(self, event: Event) -> TurnHandle:
         """Schedule a turn for `event` and return its handle at once (adapters ack before it runs)."""
         self.metrics.events_in.labels(event.platform).inc()
-        loop = asyncio.get_running_loop()
         turn = Turn(event=event, bot=self.bot, send_path=self.send)
-        task = loop.create_task(self._reject(event) if self._closing else self._turn(turn))
-        self._tasks.add(task)
+        task = self._turns.spawn(self._reject(event) if self._closing else self._turn(turn))
         self.metrics.turns_in_flight.inc()
         task.add_done_callback(self._forget)
         return TurnHandle("" if self._closing else turn.id, event.id, task)
 
     async def drain(self, timeout: float | None = None) -> bool:
-        """Wait until every turn scheduled so far is over; False if some still run at `timeout`."""
-        pending = set(self._tasks)
-        if not pending:
-            return True
-        _done, late = await asyncio.wait(pending, timeout=timeout)
-        return not late
+        """Wait until every turn is over (those scheduled meanwhile too); False if some still run
+        at `timeout`."""
+        return await self._turns.drain(timeout)
 
-    def _forget(self, task: asyncio.Task[TurnRecord]) -> None:
-        self._tasks.discard(task)
+    def _forget(self, _task: asyncio.Task[TurnRecord]) -> None:
         self.metrics.turns_in_flight.dec()
 
     @property
     def in_flight(self) -> int:
-        return len(self._tasks)
+        return len(self._turns)
 
     async def _reject(self, event: Event) -> TurnRecord:
         """A turn that arrived after shutdown began: tell the person, run nothing."""

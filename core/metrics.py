@@ -156,6 +156,14 @@ CATALOGUE: tuple[Spec, ...] = (
         ("platform",),
     ),
     Spec(
+        "background_failures",
+        "switchboard_platform_background_failures_total",
+        "counter",
+        "Background tasks (core.tasks groups: hand-offs, working signs, wake-ups) that raised: should stay 0",
+        ("group",),
+        scope="process",
+    ),
+    Spec(
         "platform_retries",
         "switchboard_platform_retries_total",
         "counter",
@@ -309,6 +317,7 @@ class PlatformMetrics:
     """The process-wide metrics the adapters' kit records (below any hub)."""
 
     signature_failures: Counter
+    background_failures: Counter
     platform_retries: Counter
     platform_rate_limited: Counter
     platform_retry_after: Counter
@@ -319,6 +328,9 @@ class PlatformMetrics:
 
     def signature_failed(self, platform: str) -> None:
         self.signature_failures.labels(platform or "unknown").inc()
+
+    def background_failed(self, group: str) -> None:
+        self.background_failures.labels(group).inc()
 
     def retried(self, platform: str) -> None:
         self.platform_retries.labels(platform or "unknown").inc()

@@ -4,8 +4,8 @@ Adapter protocol."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
+from collections.abc import Coroutine
 from typing import Any
 
 from aiohttp import web
@@ -24,6 +24,7 @@ from core import messages
 from core.adapter import Receive
 from core.errors import ConfigError
 from core.events import ConversationRef, Event, Reply, SentRef, reply_to
+from core.tasks import TaskGroup
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +58,7 @@ class DiscordAdapter:
             else None
         )
         self._receive: Receive | None = None
-        self._background: set[asyncio.Task[Any]] = set()
+        self.background = TaskGroup(PLATFORM)  # hand-offs that outlive the ack
 
     def _bot_key(self) -> str:
         if self.config.application_id:
@@ -76,8 +77,7 @@ class DiscordAdapter:
         self._receive = None
         if self.gateway is not None:
             await self.gateway.stop()
-        if self._background:
-            await asyncio.gather(*self._background, return_exceptions=True)
+        await self.background.stop()
         await self.outbox.drain()
         await self.interactions.answers.drain()
         await self.typing_sign.stop()
@@ -176,10 +176,8 @@ class DiscordAdapter:
             for data in missed:
                 self._on_gateway("MESSAGE_CREATE", data, session)
 
-    def _spawn(self, coro: Any) -> None:
-        task = asyncio.get_running_loop().create_task(coro)
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
+    def _spawn(self, coro: Coroutine[Any, Any, object]) -> None:
+        self.background.spawn(coro)
 
     # -- outbound -------------------------------------------------------------------------------
     async def send(self, reply: Reply) -> SentRef | None:

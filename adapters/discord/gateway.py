@@ -25,6 +25,7 @@ from redis.asyncio import Redis
 from adapters.discord.client import make_client, tap
 from adapters.discord.config import DiscordConfig
 from adapters.kit.lease import hold, new_lease
+from core.tasks import TaskGroup
 
 log = logging.getLogger(__name__)
 
@@ -108,19 +109,15 @@ class Gateway:
             new_lease(redis, f"{lease_key}:{shard}-of-{count}", config.options.lock_ttl_s)
             for shard in range(count)
         ]
-        self._tasks: list[asyncio.Task[None]] = []
+        self._holders = TaskGroup("discord gateway")
 
     async def start(self) -> None:
-        loop = asyncio.get_running_loop()
         for session, lease in zip(self.sessions, self.leases, strict=True):
             name = f"discord gateway shard {session.shard_id}"
-            self._tasks.append(loop.create_task(hold(lease, session.run, name=name)))
+            self._holders.spawn(hold(lease, session.run, name=name))
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-        self._tasks.clear()
+        await self._holders.stop(grace_s=0)  # `hold` loops end only when cancelled
 
     def status(self) -> dict[str, Any]:
         return {

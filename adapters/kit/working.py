@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable
 from redis.asyncio import Redis
 
 from core.events import ConversationRef, Event
+from core.tasks import TaskGroup
 from core.turns import TurnHandle
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,7 @@ class WorkingSign:
         self._platform = platform
         self._running: set[str] = set()  # asking message ids of turns running on this replica
         self._waiting: dict[str, asyncio.Task[None]] = {}  # message id -> show, still in its delay
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._signs = TaskGroup(f"working sign {platform}".strip())
 
     def _key(self, conversation: ConversationRef, message_id: str) -> str:
         team = conversation.workspace_id or "-"
@@ -72,10 +73,7 @@ class WorkingSign:
         """Show the sign after `delay`, unless the final reply comes first. Returns at once."""
         if message_id is None or message_id not in self._running or message_id in self._waiting:
             return
-        task = asyncio.get_running_loop().create_task(self._show_later(conversation, message_id))
-        self._waiting[message_id] = task
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._waiting[message_id] = self._signs.spawn(self._show_later(conversation, message_id))
 
     async def _show_later(self, conversation: ConversationRef, message_id: str) -> None:
         await asyncio.sleep(self._delay)
@@ -111,7 +109,9 @@ class WorkingSign:
         if previous == "added":
             await self._hide(conversation, message_id)
 
+    async def drain(self) -> None:
+        """Wait until every sign this replica is showing or about to show has settled."""
+        await self._signs.drain()
+
     async def stop(self) -> None:
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._signs.stop(grace_s=0)

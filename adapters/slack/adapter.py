@@ -3,10 +3,9 @@ commands, the working reaction and OAuth installs together behind the core's Ada
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import logging
-from collections.abc import Mapping
+from collections.abc import Coroutine, Mapping
 from typing import Any
 
 from aiohttp import web
@@ -31,6 +30,7 @@ from core.adapter import Receive
 from core.errors import ConfigError, SwitchboardError
 from core.events import ConversationRef, Event, Reply, SentRef
 from core.locks import RedisLock
+from core.tasks import TaskGroup
 from core.turns import TurnHandle
 
 log = logging.getLogger(__name__)
@@ -64,7 +64,7 @@ class SlackAdapter:
         self.commands = SlashCommands(options.command, ack_within=options.command_ack_s)
         self._recent = RecentIds()
         self._receive: Receive | None = None
-        self._background: set[asyncio.Task[Any]] = set()
+        self.background = TaskGroup(PLATFORM)  # hand-offs that outlive the ack
         self._socket: SocketModeRunner | None = None
         self._lock_key = self.state.key(
             "socket-lock", config.app_token.reveal()[-12:] if config.app_token else "-"
@@ -86,8 +86,7 @@ class SlackAdapter:
         self._receive = None
         if self._socket is not None:
             await self._socket.stop()
-        if self._background:
-            await asyncio.gather(*self._background, return_exceptions=True)
+        await self.background.stop()
         await self.outbox.drain()
         await self.working_sign.stop()
         await self.commands.stop()
@@ -166,10 +165,8 @@ class SlackAdapter:
     async def on_command(self, form: Mapping[str, str]) -> dict[str, Any] | None:
         return await self.commands.handle(form, self._hand_off)
 
-    def _spawn(self, coro: Any) -> None:
-        task = asyncio.get_running_loop().create_task(coro)
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
+    def _spawn(self, coro: Coroutine[Any, Any, object]) -> None:
+        self.background.spawn(coro)
 
     # -- outbound -------------------------------------------------------------------------------
     @property

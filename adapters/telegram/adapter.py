@@ -3,7 +3,6 @@ answers out through the sender (HTML, split, paced, streamed), the command menu 
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections import OrderedDict
 from typing import Any
@@ -32,6 +31,7 @@ from core.adapter import Receive
 from core.errors import ConfigError
 from core.events import ConversationRef, Event, Reply, SentRef, reply_to
 from core.locks import RedisLock
+from core.tasks import TaskGroup
 
 log = logging.getLogger(__name__)
 _EXTRA = {"platform": PLATFORM}
@@ -85,7 +85,7 @@ class TelegramAdapter:
         self.poller: Poller | None = None
         self._lock_key = self.state.key("poller")
         self._receive: Receive | None = None
-        self._background: set[asyncio.Task[Any]] = set()
+        self.background = TaskGroup(PLATFORM)  # hand-offs that outlive the ack
 
     # -- lifecycle ----------------------------------------------------------------------------
     async def start(self, receive: Receive) -> None:
@@ -112,8 +112,7 @@ class TelegramAdapter:
         self._receive = None
         if self.poller is not None:
             await self.poller.stop()
-        if self._background:
-            await asyncio.gather(*self._background, return_exceptions=True)
+        await self.background.stop()
         await self.streams.drain()
         await self.working_sign.close()
         if self.application.running:
@@ -144,9 +143,7 @@ class TelegramAdapter:
         if not (event.is_direct or inbound.media_only or inbound.mentioned):
             self._receive(event)
             return
-        task = asyncio.get_running_loop().create_task(self._prepare_then_receive(inbound))
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
+        self.background.spawn(self._prepare_then_receive(inbound))
 
     async def _prepare_then_receive(self, inbound: Inbound) -> None:
         event = inbound.event

@@ -30,6 +30,7 @@ from core import locks
 from core.errors import is_outage
 from core.events import ConversationRef
 from core.model.pending import PendingTurn
+from core.tasks import TaskGroup
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +73,7 @@ class Callers:
         self._refresh = redis.register_script(_REFRESH)
         self._drain: Drain | None = None
         self._partial: Partial | None = None
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._wakes = TaskGroup("model callers")
         self.stopping = asyncio.Event()
 
     def bind(self, drain: Drain, partial: Partial) -> None:
@@ -192,12 +193,10 @@ class Callers:
 
     def _spawn(self, data: str) -> None:
         """Act on a wake-up beside the loop, so heartbeats never wait for a delivery."""
-        if len(self._tasks) >= MAX_WAKES_IN_FLIGHT:
+        if len(self._wakes) >= MAX_WAKES_IN_FLIGHT:
             log.warning("too many caller wake-ups in flight; one dropped (the sweeper retries it)")
             return
-        task = asyncio.get_running_loop().create_task(self._on_wake(data))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._wakes.spawn(self._on_wake(data))
 
     async def _on_wake(self, data: str) -> None:
         try:
@@ -214,8 +213,7 @@ class Callers:
 
     async def close(self) -> None:
         """Say this replica is gone: its holds read as nobody at once."""
-        if self._tasks:
-            await asyncio.wait(set(self._tasks), timeout=2.0)
+        await self._wakes.stop(grace_s=2.0)
         try:
             await self._redis.delete(self._alive_key(self.replica))
         except Exception as exc:  # noqa: BLE001 — Redis may be down at shutdown

@@ -7,7 +7,6 @@ comment), so a test can count what a loop would add."""
 
 from __future__ import annotations
 
-import asyncio
 import copy
 import itertools
 import json
@@ -115,8 +114,9 @@ class Swarm:
     async def settle(self) -> None:
         assert self.assembly is not None and self.slack_adapter is not None
         hub, adapter = self.assembly.hub, self.slack_adapter
-        while hub._tasks or adapter._background:
-            await asyncio.gather(*hub._tasks, *adapter._background, return_exceptions=True)
+        while hub.in_flight or len(adapter.background):
+            await hub.drain()
+            await adapter.background.drain()
 
     async def _post(self, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, Any]:
         assert self.server is not None

@@ -69,8 +69,7 @@ class HelpdeskHub:
 
     async def settle(self) -> None:
         hub = self.assembly.hub
-        while hub._tasks:
-            await asyncio.gather(*hub._tasks, return_exceptions=True)
+        await hub.drain()
 
     async def close(self) -> None:
         await self.session.close()

@@ -98,8 +98,7 @@ async def hook(redis):  # type: ignore[no-untyped-def]
             return r.status, await r.json()
 
     async def settle() -> None:
-        while assembly.hub._tasks:
-            await asyncio.gather(*assembly.hub._tasks, return_exceptions=True)
+        await assembly.hub.drain()
 
     yield post, settle, receiver, assembly
     await client.close()

@@ -50,7 +50,7 @@ async def test_the_final_reply_from_another_replica_takes_the_sign_away_once(red
     first.asked(asked(), turn)
     first.on(CHAT, ASKED)
     await asyncio.wait_for(platform.shown.wait(), 5)
-    await asyncio.gather(*first._tasks)
+    await first.drain()
     await second.off(CHAT, ASKED)
     await first.off(CHAT, ASKED)  # a second final signal changes nothing
     assert platform.calls == [("show", ASKED), ("hide", ASKED)]
@@ -63,7 +63,7 @@ async def test_an_answer_within_the_delay_shows_nothing(redis):
     first.asked(asked(), turn)
     first.on(CHAT, ASKED)
     await second.off(CHAT, ASKED)  # another replica answered before the delay ran out
-    await asyncio.gather(*first._tasks)
+    await first.drain()
     assert platform.calls == []
 
 
@@ -77,7 +77,7 @@ async def test_a_fading_sign_is_renewed_until_the_answer(redis):
         await asyncio.sleep(0.01)
     await working.off(CHAT, ASKED)
     future.set_result(TurnRecord("t1", "telegram:1", Outcome.REPLIED))
-    await asyncio.gather(*working._tasks)
+    await working.drain()
     assert platform.calls[-1] == ("hide", ASKED) and not working.running(ASKED)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 from collections.abc import AsyncIterator
@@ -66,8 +65,9 @@ class SlackHub:
     async def settle(self) -> None:
         """Wait until every turn and background hand-off of this hub has finished."""
         hub = self.assembly.hub
-        while hub._tasks or self.adapter._background:
-            await asyncio.gather(*hub._tasks, *self.adapter._background, return_exceptions=True)
+        while hub.in_flight or len(self.adapter.background):
+            await hub.drain()
+            await self.adapter.background.drain()
 
 
 class SlackKit:

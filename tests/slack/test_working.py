@@ -4,8 +4,6 @@ delivers it (two hubs share Redis and the fake Slack here)."""
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 from core import messages
@@ -102,5 +100,5 @@ async def test_answer_before_the_delayed_reaction_leaves_none(slackkit):
     await first.settle()
     (turn,) = model.turns
     await deliver(second, turn.event, "Quick answer.", notice=False)
-    await asyncio.gather(*first.adapter.working_sign._tasks)  # the first replica's delayed add runs out
+    await first.adapter.working_sign.drain()  # the first replica's delayed add runs out
     assert fake.shown() == ["Quick answer."] and fake.reactions_on(CHANNEL, ASKED) == set()

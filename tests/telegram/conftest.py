@@ -53,8 +53,9 @@ class TelegramHub:
     async def settle(self) -> None:
         """Wait until every turn and background hand-off of this hub has finished."""
         hub = self.assembly.hub
-        while hub._tasks or self.adapter._background:
-            await asyncio.gather(*hub._tasks, *self.adapter._background, return_exceptions=True)
+        while hub.in_flight or len(self.adapter.background):
+            await hub.drain()
+            await self.adapter.background.drain()
 
 
 class TelegramKit:
