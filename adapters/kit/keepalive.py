@@ -3,7 +3,9 @@ while a conversation waits for an answer, and ended by whichever replica finishe
 
 `start` marks the conversation in Redis and refreshes the sign from this replica while the mark
 is there; `stop` (from any replica) removes the mark, so the refresher ends within one period
-even when another replica delivered the answer. The mark expires by itself after `max_s`."""
+even when another replica delivered the answer. The mark expires by itself after `max_s`.
+
+A sign on a message that must be taken away (a Slack reaction) is `adapters.kit.working`."""
 
 from __future__ import annotations
 
@@ -64,6 +66,10 @@ class Keepalive:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+
+    async def drain(self) -> None:
+        """Wait until every refresher on this replica has ended (after a `stop` from any replica)."""
+        await asyncio.gather(*self._tasks.values(), return_exceptions=True)
 
     async def close(self) -> None:
         tasks = list(self._tasks.values())

@@ -1,12 +1,15 @@
-"""The "working on it" sign on the asking message — a Slack reaction, a Telegram chat action,
-Discord typing — shown when an answer takes longer than `delay`, kept alive every `keepalive`
-seconds where the platform lets it fade, and taken away by whichever hub replica sends the final
-reply for that message (answer, apology or timeout notice).
+"""The "working on it" sign on the asking message — a Slack reaction — shown when an answer
+takes longer than `delay`, and taken away by whichever hub replica sends the final reply for
+that message (answer, apology or timeout notice).
 
 Its state lives in Redis, one key per asking message: "adding" (a replica is showing it),
 "added", or "done" (the final reply went out). So an answer delivered by another replica, or one
 that arrives while the sign is being shown, still takes it away — exactly once. The platform
-part is two callbacks: `show(conversation, message_id) -> bool` and `hide(...)`."""
+part is two callbacks: `show(conversation, message_id) -> bool` and `hide(...)`.
+
+A sign that fades by itself and has nothing to take away (Telegram's chat action, Discord
+typing) is `adapters.kit.keepalive` instead: renewed per conversation until any replica stops it.
+"""
 
 from __future__ import annotations
 
@@ -40,7 +43,6 @@ class WorkingSign:
         show: Show,
         hide: Hide,
         delay: float,
-        keepalive: float | None = None,
         platform: str = "",
     ) -> None:
         self._redis = redis
@@ -48,7 +50,6 @@ class WorkingSign:
         self._show = show
         self._hide = hide
         self._delay = delay
-        self._keepalive = keepalive
         self._platform = platform
         self._running: set[str] = set()  # asking message ids of turns running on this replica
         self._waiting: dict[str, asyncio.Task[None]] = {}  # message id -> show, still in its delay
@@ -86,12 +87,6 @@ class WorkingSign:
                 return
             if not await self._redis.eval(_CONFIRM, 1, key):
                 await self._hide(conversation, message_id)  # the answer came while we were adding
-                return
-            while self._keepalive:  # a sign that fades (a chat action) is renewed until done
-                await asyncio.sleep(self._keepalive)
-                if await self._redis.get(key) != "added":
-                    return
-                await self._show(conversation, message_id)
         except Exception as exc:  # noqa: BLE001 — a background nicety must not raise
             log.warning("working sign failed: %s", type(exc).__name__, extra={"platform": self._platform})
 

@@ -1,14 +1,16 @@
-"""The working sign, on any platform: shown on the asking message while an answer takes long,
-renewed where it fades, and taken away exactly once by whichever replica sends the final reply."""
+"""The working sign, on any platform: shown on the asking message while an answer takes long and
+taken away exactly once by whichever replica sends the final reply; a fading sign (typing) is
+renewed until any replica stops it."""
 
 from __future__ import annotations
 
 import asyncio
 
+from adapters.kit.keepalive import Keepalive
 from adapters.kit.memory import MentionMemory, ThreadMemory
 from adapters.kit.working import WorkingSign
 from core.events import ConversationRef, Event
-from core.turns import Outcome, TurnHandle, TurnRecord
+from core.turns import TurnHandle, TurnRecord
 
 CHAT = ConversationRef("telegram", "-100200", workspace_id="bot1")
 ASKED = "m42"
@@ -67,18 +69,27 @@ async def test_an_answer_within_the_delay_shows_nothing(redis):
     assert platform.calls == []
 
 
-async def test_a_fading_sign_is_renewed_until_the_answer(redis):
-    platform = Platform()
-    working = sign(redis, platform, delay=0, keepalive=0.02)
-    turn, future = running_turn()
-    working.asked(asked(), turn)
-    working.on(CHAT, ASKED)
-    while sum(1 for call in platform.calls if call[0] == "show") < 3:
-        await asyncio.sleep(0.01)
-    await working.off(CHAT, ASKED)
-    future.set_result(TurnRecord("t1", "telegram:1", Outcome.REPLIED))
-    await working.drain()
-    assert platform.calls[-1] == ("hide", ASKED) and not working.running(ASKED)
+async def test_a_fading_sign_is_renewed_until_any_replica_stops_it(redis):
+    shown: list[str] = []
+    renewed = asyncio.Event()
+
+    async def show(conversation: ConversationRef) -> None:
+        shown.append(conversation.key)
+        if len(shown) >= 3:
+            renewed.set()
+
+    first, second = (
+        Keepalive(redis, "sb:test", show, every_s=0.02),
+        Keepalive(redis, "sb:test", show, every_s=0.02),
+    )
+    await first.start(CHAT)
+    await asyncio.wait_for(renewed.wait(), 5)
+    await second.stop(CHAT)  # the answer went out from another replica
+    await first.drain()
+    count = len(shown)
+    await first.start(ConversationRef("telegram", "other"))
+    await first.close()
+    assert count >= 3 and set(shown[:count]) == {CHAT.key}
 
 
 async def test_thread_and_mention_memory_are_shared_by_replicas(redis):
