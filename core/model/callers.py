@@ -164,6 +164,7 @@ class Callers:
         await pubsub.subscribe(self._wake_channel(self.replica))
         try:
             await self._beat()
+            await self._refresh_holds()  # holds taken while Redis was away are recorded now
             for conversation, _value in list(self._held.values()):  # a wake-up may have been missed
                 self._spawn(json.dumps({"conversation": conversation.to_dict()}))
             loop = asyncio.get_running_loop()
