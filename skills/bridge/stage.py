@@ -4,14 +4,17 @@ message it writes leaves through the hub's one send path, restored for its own d
 (`Turn.send`, or the turn's answer): a staff channel is `Audience.STAFF`, a note `INTERNAL`.
 
 Ticket events (of a bridged helpdesk): created (or handed off) → a parent message with subject,
-summary, priority, SLA, link and the draft the ticket's own skill wrote; a customer comment → the
-thread; solved → a closing message; reopened → the same thread carries on. The ticket's skills
-still run (the stage calls the next one); status changes end here.
+summary, priority, SLA, link and the note the ticket's own skill wrote (a model's draft follows
+when it arrives: `AskModel.copies`); a customer comment, an agent's comment written in the
+helpdesk → the thread; solved → a closing message; reopened → the same thread carries on. The
+ticket's skills still run (the stage calls the next one); status changes and comments sent for
+the bridge alone end here.
 Chat messages in a linked thread: a note on the ticket (as the agent whose e-mail matches, else by
-the bot as "Slack — Ann: …"); `/reply …` from such an agent a public reply (others are refused).
-They never reach the chat skills. Nothing loops: the bot's own chat messages never arrive (the
-chat adapter drops them), and what it writes into a ticket is an agent's or the bot's comment with
-the marker footer, never a customer's, so it is never mirrored back."""
+the bot as "Slack — Ann: …"); `/reply …` from such an agent a public reply (others are refused);
+the writer hears of a write the helpdesk did not take. They never reach the chat skills.
+Nothing loops: the bot's own chat messages never arrive (the chat adapter drops them), and what it
+writes into a ticket carries the marker footer and is never a customer's, so it is never mirrored
+back."""
 
 from __future__ import annotations
 
