@@ -4,8 +4,10 @@ Local (`Pacer()`): per process, for limits a platform applies per connection. Sh
 (`Pacer(redis=...)`): the next free slot per key lives in Redis and is reserved atomically by
 the Redis clock, so every hub replica together keeps a platform-wide limit (Telegram's 20
 messages a minute in a group is `Pacer(3.0, redis=r)` keyed by chat; 30 a second per bot is
-`Pacer(1 / 30, redis=r)` with one key). The adapter owns the one pacing decision of a stream:
-the worker publishes as fast as it generates, the edit stream coalesces, the pacer spaces."""
+`Pacer(1 / 30, redis=r)` with one key). The adapter owns the one pacing decision of a stream,
+its `edit_interval` (`core.adapter.SupportsEdit`): the worker publishes partial text at that pace
+(the gateway puts it in the job), the delivery adds no throttle, the edit stream coalesces to it,
+and the pacer spaces the posts."""
 
 from __future__ import annotations
 
