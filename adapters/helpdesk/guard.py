@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from redis.asyncio import Redis
 
 from adapters.helpdesk.ticket import Comment, Ticket, TicketState
+from adapters.kit.batch import NxBatcher
 from core import locks
 
 CONTEXT_TTL_S = 2 * 86_400
@@ -47,6 +48,7 @@ class HelpdeskState:
     def __init__(self, redis: Redis, prefix: str, vendor: str) -> None:
         self.redis = redis
         self.prefix = f"{prefix}:helpdesk:{vendor}"
+        self._claims = NxBatcher(redis)  # concurrent webhooks share a round trip
         self.owner = uuid.uuid4().hex  # this replica's token on the write locks
 
     def key(self, *parts: str) -> str:
@@ -58,15 +60,16 @@ class HelpdeskState:
 
     async def claim(self, delivery_id: str, event_id: str, ticket: Ticket, received_at: float) -> bool:
         """`first_delivery` and the event's context for the write-time checks, in one round trip
-        (the context is written once too: NX, so a duplicate never moves `received_at`)."""
+        shared with the other webhooks arriving meanwhile (the context is written once too: NX, so
+        a duplicate never moves `received_at`)."""
         data = json.dumps(
             {"received_at": received_at, "assignee": ticket.assignee, "comment_id": ticket.comment_id}
         )
-        async with self.redis.pipeline(transaction=False) as pipe:
-            pipe.set(self.key("delivery", delivery_id), "1", nx=True, ex=DELIVERY_TTL_S)
-            pipe.set(self.key("asked", event_id), data, nx=True, ex=CONTEXT_TTL_S)
-            first, _ = await pipe.execute()
-        return bool(first)
+        first, _ = await self._claims.set_nx(
+            (self.key("delivery", delivery_id), "1", DELIVERY_TTL_S),
+            (self.key("asked", event_id), data, CONTEXT_TTL_S),
+        )
+        return first
 
     async def asked(self, event_id: str) -> Asked | None:
         raw = await self.redis.get(self.key("asked", event_id))

@@ -43,7 +43,9 @@ def load_json(raw: bytes | str, *, max_depth: int = MAX_DEPTH) -> Any:
         raise BadInput(f"JSON nested deeper than {max_depth} levels") from None
     except ValueError:
         raise BadInput("body is not valid JSON") from None
-    _check_tree(value, max_depth, strings=not raw.isascii() or "\\u" in raw)
+    strings = not raw.isascii() or "\\u" in raw
+    if strings or raw.count("{") + raw.count("[") >= max_depth:  # else too few brackets to be deep
+        _check_tree(value, max_depth, strings=strings)
     return value
 
 
