@@ -19,12 +19,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from dataclasses import replace
 
 from core import messages
 from core.errors import SendFailed
-from core.events import ConversationRef, Reply, TicketUpdate
+from core.events import ConversationRef, Reply, SentRef, TicketUpdate
 from core.metrics import Metrics
 from core.model.callers import HERE, Callers
 from core.model.contract import Kind, with_footer
@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 
 CLAIM_WAIT_S = 0.05
 CLAIM_TRIES = 200
+MAX_SHOWN_HERE = 10_000
 STREAM_LEASE_S = 3.0  # a stream owner that stops renewing (it died) is replaced after this
 KEEP_EVERY_S = 0.25  # how often an owner renews its streams' leases and looks for their results
 FAILURE_MESSAGES = {"timeout": messages.MODEL_TIMEOUT, "poison": messages.MODEL_POISON}
@@ -58,6 +59,9 @@ class Delivery:
         self._owner = owner
         self._lease_ms = int((STREAM_LEASE_S if stream_lease_s is None else stream_lease_s) * 1000)
         self._streams: dict[str, ConversationRef] = {}  # job id -> conversation: streams shown here
+        # job id -> what this replica shows of it: also known when Redis could not record it, so
+        # a stream is never started twice here (the person would see the answer twice)
+        self._shown_here: OrderedDict[str, SentRef] = OrderedDict()
         self.handoff_ms: deque[float] = deque(maxlen=1000)  # queue wait + result pick-up, per answer
         self.callers: Callers | None = None  # set when web chat / REST callers wait on one replica
         self.stopping = asyncio.Event()
@@ -113,11 +117,15 @@ class Delivery:
         try:
             reply = await outbound.restore(Outgoing(self._reply(turn, text), turn.pii, partial=True))
             reply = replace(reply, stop_token=job_id)  # still running: a Stop control may end it
-            if turn.sent is None:  # the stream's first frame: more follows (a draft, a preview)
+            shown = turn.sent or self._shown_here.get(job_id)
+            if shown is None:  # the stream's first frame: more follows (a draft, a preview)
                 sent = await outbound.send(replace(reply, interim=True))
             else:
-                sent = await outbound.edit(turn.sent, reply, final=False)
+                sent = await outbound.edit(shown, reply, final=False)
             if sent is not None and sent != turn.sent:  # what is shown, for whoever continues it
+                self._shown_here[job_id] = sent
+                while len(self._shown_here) > MAX_SHOWN_HERE:
+                    self._shown_here.popitem(last=False)
                 await self._store.set_sent(job_id, sent)
         except SendFailed as exc:  # a lost partial is harmless: the next one, or the final, carries it
             log.info("streamed frame not shown: %s", exc, extra={"job_id": job_id})
@@ -211,7 +219,7 @@ class Delivery:
             out = Outgoing(
                 self._reply(turn, text, ticket=turn.ticket),
                 turn.pii,
-                sent=turn.sent if turn.stream else None,
+                sent=(turn.sent or self._shown_here.get(turn.job_id)) if turn.stream else None,
                 kept=turn.result_text,  # memory keeps the answer, not its notes and footer
             )
         else:
@@ -222,6 +230,7 @@ class Delivery:
         retry = self._outbound.retry
         try:
             await self._outbound.deliver(out)
+            self._shown_here.pop(turn.job_id, None)
         except SendFailed:
             failures = turn.send_failures + 1
             if failures < retry.attempts:

@@ -4,16 +4,34 @@ Redis outage without breaking the caller's connection."""
 
 from __future__ import annotations
 
+import asyncio
+import time
+from collections.abc import Iterator
+
 from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from bots.redis_runner import free_port
 from core.events import ConversationRef
 from core.model.callers import HERE, NOBODY, Callers
+from core.model.contract import JobRequest
 from core.model.pending import PendingTurn
+from tests.fakes import EditingAdapter
+from tests.model.beside import SLOW_MODEL, work_beside
+from tests.model.test_queue import until
 
 CHAT = ConversationRef("webchat", "s123")
+
+
+class Words:
+    model = "small"
+
+    def stream(self, request: JobRequest) -> Iterator[str]:
+        for n in range(20):
+            yield f"w{n} "
+            time.sleep(0.03)
 
 
 def turn(conversation: ConversationRef = CHAT, event_id: str = "webchat:s123:m1") -> PendingTurn:
@@ -61,3 +79,22 @@ async def test_a_hold_during_a_redis_outage_keeps_the_caller_and_comes_back_late
     back._held = away._held
     await back._refresh_holds()
     assert await back.where(turn()) == HERE
+
+
+async def test_a_stream_whose_first_frame_redis_could_not_record_is_still_one_message(modelkit, redis_url):
+    """A Redis hiccup right after the first frame was shown must not start the stream again."""
+    assembly, chat = await modelkit(EditingAdapter(), model=SLOW_MODEL)
+    store = assembly.model_service.store
+    real, failed = store.set_sent, []
+
+    async def flaky(job_id, sent):  # type: ignore[no-untyped-def]
+        if not failed:
+            failed.append(job_id)
+            raise RedisConnectionError("Redis went away for a moment")
+        await real(job_id, sent)
+
+    store.set_sent = flaky
+    await chat.say("count for me")
+    await asyncio.wait_for(work_beside(redis_url, Words()), 15)
+    await until(lambda: bool(chat.edited) and chat.edited[-1].strip().endswith("w19"))
+    assert failed and [r.interim for r in chat.sent] == [True]  # one message, edited to the end
