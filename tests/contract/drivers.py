@@ -227,7 +227,8 @@ class DiscordDriver:
 
 
 class HelpdeskDriver:
-    """Zendesk (every helpdesk shares the adapter; tests/helpdesk runs each vendor)."""
+    """One helpdesk vendor (`platform`): Zendesk, Freshdesk, Jira Service Management, Intercom,
+    Chatwoot or Zammad, each against its fake from tests/helpdesk."""
 
     platform = "zendesk"
     limit = None  # one comment holds any answer
@@ -236,8 +237,9 @@ class HelpdeskDriver:
     notices = False  # a ticket gets answers and notes, never the hub's notices
     asker = ""
 
-    def __init__(self, kit: Any) -> None:
+    def __init__(self, kit: Any, vendor: str = "zendesk") -> None:
         self.kit = kit
+        self.platform = vendor
         self.hub: Any = None
 
     async def start(self, gateway: Any = None) -> Hub:

@@ -4,6 +4,7 @@ its fake (Slack, Telegram, Discord, a helpdesk). Each platform plugs in with a s
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import pytest
@@ -13,11 +14,12 @@ from core import messages
 from tests.contract.drivers import DiscordDriver, Driver, HelpdeskDriver, SlackDriver, TelegramDriver
 from tests.fakes import ScriptedModel
 
-DRIVERS = {
+HELPDESKS = ("zendesk", "freshdesk", "jsm", "intercom", "chatwoot", "zammad")
+DRIVERS: dict[str, tuple[Any, str]] = {
     "slack": (SlackDriver, "slackkit"),
     "telegram": (TelegramDriver, "tgkit"),
     "discord": (DiscordDriver, "discordkit"),
-    "zendesk": (HelpdeskDriver, "helpdesks"),
+    **{vendor: (functools.partial(HelpdeskDriver, vendor=vendor), "helpdesks") for vendor in HELPDESKS},
 }
 ANSWER = "The deploy checklist has five steps; the first is to freeze merges."
 INJECTION = "Done! @everyone @here <!channel> <!here> <@U0EVE> <@&4242> <@999999999999999999> ping them"
