@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import AsyncIterator
@@ -108,6 +109,14 @@ class SlackKit:
         return hub
 
     async def close(self) -> None:
+        # Bounded: after a failed test pytest-asyncio may resume teardown where background tasks
+        # never run again; a hang there would hide the failure.
+        try:
+            await asyncio.wait_for(self._close(), 15)
+        except TimeoutError:
+            pass
+
+    async def _close(self) -> None:
         for hub in self._opened:
             await hub.session.close()
             await hub.server.close()
