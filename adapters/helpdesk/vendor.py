@@ -111,5 +111,18 @@ def numeric(value: str) -> int | str:
     return int(value) if value.isdigit() else value
 
 
+def ticket_fields(change: TicketUpdate, scale: tuple[Any, ...], *, agent_field: str) -> dict[str, Any]:
+    """Priority, group and agent of `change` as one vendor's ticket fields (`group_id` everywhere
+    it has groups; the agent's field name differs: assignee_id, responder_id, owner_id)."""
+    fields: dict[str, Any] = {}
+    if change.priority:
+        fields["priority"] = level(change.priority, scale)
+    if change.assign_group:
+        fields["group_id"] = numeric(change.assign_group)
+    if change.assign_agent:
+        fields[agent_field] = numeric(change.assign_agent)
+    return fields
+
+
 def text_of(value: Any) -> str:
     return "" if value is None or isinstance(value, (dict, list)) else str(value)

@@ -15,7 +15,7 @@ from typing import Any
 
 from adapters.helpdesk.text import plain
 from adapters.helpdesk.ticket import AuthorRole, Comment, Skip, Ticket, TicketKind, TicketState
-from adapters.helpdesk.vendor import Vendor, level, numeric, pick, text_of
+from adapters.helpdesk.vendor import Vendor, numeric, pick, text_of, ticket_fields
 from adapters.kit.http import FindExisting
 from adapters.kit.route import MalformedPayload
 from adapters.kit.verify import SecretHeaderVerifier, Verifier
@@ -162,12 +162,7 @@ class Freshdesk(Vendor):
             current = (await self.client.get(f"/api/v2/tickets/{ref}")).data or {}
             tags = [str(t) for t in current.get("tags") or () if str(t) not in change.remove_tags]
             fields["tags"] = tags + [t for t in change.add_tags if t not in tags]
-        if change.priority:
-            fields["priority"] = level(change.priority, PRIORITY)
-        if change.assign_group:
-            fields["group_id"] = numeric(change.assign_group)
-        if change.assign_agent:
-            fields["responder_id"] = numeric(change.assign_agent)
+        fields.update(ticket_fields(change, PRIORITY, agent_field="responder_id"))
         if fields:
             await self.client.request("PUT", f"/api/v2/tickets/{ref}", json=fields, idempotent=True)
         return []

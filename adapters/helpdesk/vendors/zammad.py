@@ -14,7 +14,7 @@ from typing import Any
 
 from adapters.helpdesk.text import plain
 from adapters.helpdesk.ticket import AuthorRole, Comment, Skip, Ticket, TicketKind, TicketState, comment_kind
-from adapters.helpdesk.vendor import Vendor, level, numeric, pick, text_of
+from adapters.helpdesk.vendor import Vendor, numeric, pick, text_of, ticket_fields
 from adapters.kit.http import FindExisting
 from adapters.kit.route import MalformedPayload
 from adapters.kit.verify import HmacVerifier, Verifier
@@ -141,12 +141,7 @@ class Zammad(Vendor):
             body = {"object": "Ticket", "o_id": o_id, "item": name}
             await self.client.request("DELETE", "/api/v1/tags/remove", json=body)
         fields: dict[str, Any] = {}
-        if change.priority:
-            fields["priority"] = level(change.priority, PRIORITY)
-        if change.assign_group:
-            fields["group_id"] = numeric(change.assign_group)
-        if change.assign_agent:
-            fields["owner_id"] = numeric(change.assign_agent)
+        fields.update(ticket_fields(change, PRIORITY, agent_field="owner_id"))
         if fields:
             await self.client.request("PUT", f"/api/v1/tickets/{ref}", json=fields, idempotent=True)
         return []

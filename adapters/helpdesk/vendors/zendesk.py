@@ -15,7 +15,7 @@ from typing import Any
 
 from adapters.helpdesk.text import plain
 from adapters.helpdesk.ticket import AuthorRole, Comment, Skip, Ticket, TicketKind, TicketState, comment_kind
-from adapters.helpdesk.vendor import Vendor, level, numeric, pick, text_of
+from adapters.helpdesk.vendor import Vendor, pick, text_of, ticket_fields
 from adapters.kit.http import FindExisting
 from adapters.kit.route import MalformedPayload
 from adapters.kit.verify import HmacVerifier, Verifier
@@ -197,12 +197,7 @@ class Zendesk(Vendor):
             )  # added to the ticket's tags, not replacing them
         if change.remove_tags:
             fields["remove_tags"] = list(change.remove_tags)
-        if change.priority:
-            fields["priority"] = level(change.priority, PRIORITY)
-        if change.assign_group:
-            fields["group_id"] = numeric(change.assign_group)
-        if change.assign_agent:
-            fields["assignee_id"] = numeric(change.assign_agent)
+        fields.update(ticket_fields(change, PRIORITY, agent_field="assignee_id"))
         if fields:
             await self.client.request(
                 "PUT", f"/api/v2/tickets/{ref}.json", json={"ticket": fields}, idempotent=True
