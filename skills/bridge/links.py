@@ -4,11 +4,13 @@ replica, or another one, carries on in the same thread). Values hold ids only, n
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from redis.asyncio import Redis
 
+from core import locks
 from core.events import ConversationRef
 
 CLAIM_TTL_S = 120
@@ -33,6 +35,7 @@ class Links:
         self.redis = redis
         self.prefix = f"{prefix}:bridge:{bot}"
         self.ttl = keep_days * 86_400
+        self.owner = uuid.uuid4().hex  # this replica's token on the parent-message claims
 
     # keys: a ticket by its conversation key; a thread by channel and parent id (Slack ids are
     # unique across workspaces, and an event's team may be unknown to the bot's own posts)
@@ -58,12 +61,11 @@ class Links:
 
     async def claim(self, ticket: ConversationRef) -> bool:
         """One replica posts a ticket's parent message (two events at once: one wins)."""
-        key = self.ticket_key(ticket) + ":claim"
-        return bool(await self.redis.set(key, "1", nx=True, ex=CLAIM_TTL_S))
+        return await locks.acquire(self.redis, self.ticket_key(ticket) + ":claim", self.owner, CLAIM_TTL_S)
 
     async def release(self, ticket: ConversationRef) -> None:
         """The parent message could not be posted: the next event may try again."""
-        await self.redis.delete(self.ticket_key(ticket) + ":claim")
+        await locks.release(self.redis, self.ticket_key(ticket) + ":claim", self.owner)
 
     async def link(self, ticket: ConversationRef, thread: Thread) -> None:
         async with self.redis.pipeline(transaction=True) as pipe:

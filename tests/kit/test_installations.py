@@ -61,3 +61,20 @@ async def test_slack_without_a_token_key_uses_the_decoded_vault_key(redis):
     await SlackInstallations.from_config(redis, config).save(Installation("T1", Secret("xoxb-new")))
     found = await SlackInstallations.from_config(redis, config).find("T1")
     assert found is not None and found.bot_token.reveal() == "xoxb-new"
+
+
+async def test_a_slack_record_sealed_under_the_old_vault_key_derivation_is_migrated(redis):
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    vault_key = base64.urlsafe_b64encode(os.urandom(32)).decode()
+    hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"switchboard slack tokens")
+    nonce = os.urandom(12)
+    old = AESGCM(hkdf.derive(vault_key.encode())).encrypt(nonce, b"xoxb-vault", b"T8")  # the key's text
+    await redis.hset(
+        "sb:slack:install:T8", mapping={"bot_token": "v1:" + base64.b64encode(nonce + old).decode()}
+    )
+    config = SlackConfig.from_env({"SWITCHBOARD_VAULT_KEY": vault_key})
+    found = await SlackInstallations.from_config(redis, config).find("T8")
+    assert found is not None and found.bot_token.reveal() == "xoxb-vault"
+    assert (await redis.hget("sb:slack:install:T8", "bot_token")).startswith("s1:")
