@@ -166,7 +166,7 @@ def assemble(
         status_sources={"redis": redis_status},
         memory=memory,
         masker=masker,
-        retry=Retry(settings.send_attempts, settings.send_backoff_s),
+        retry=Retry(settings.send_attempts, settings.send_backoff_s, deadline_s=settings.send_deadline_s),
     )
     hub_ref.append(hub)
     if bridge is not None:

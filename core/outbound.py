@@ -36,14 +36,23 @@ Entry = tuple[str, str]  # (role, masked text) for conversation memory
 @dataclass(frozen=True, slots=True)
 class Retry:
     """How often one answer is tried before the person gets the apology: `attempts` sends,
-    `backoff_s`, then twice that, ... between them."""
+    `backoff_s`, then twice that, ... between them (at most `max_backoff_s`). An answer held in
+    Redis (a model answer, tried again by the sweeper) is also tried until `deadline_s` after its
+    first failed send: a platform outage of minutes delays it, and does not lose it."""
 
     attempts: int = 3
     backoff_s: float = 0.5
+    deadline_s: float = 0.0
+    max_backoff_s: float = 30.0
 
     def delay(self, failures: int) -> float:
         """The pause after the `failures`-th failed attempt."""
-        return self.backoff_s * 2 ** max(0, failures - 1)
+        return min(self.max_backoff_s, self.backoff_s * 2 ** max(0, failures - 1))
+
+    def again(self, failures: int, failing_for_s: float) -> bool:
+        """Whether a held answer that failed `failures` times, the first `failing_for_s` ago,
+        is tried once more."""
+        return failures < self.attempts or failing_for_s < self.deadline_s
 
 
 DEFAULT_RETRY = Retry()

@@ -118,6 +118,7 @@ class Settings:
     max_message_chars: int = 8_000  # one cap for every adapter; longer messages get a polite reply
     send_attempts: int = 3  # tries of one answer before the person gets an apology
     send_backoff_s: float = 0.5  # the pause after the first failed try (doubles after each)
+    send_deadline_s: float = 300.0  # a model answer is tried until this long after its first failed send
     body_timeout_s: float = 10.0
     header_timeout_s: float = 10.0
     readyz_timeout_s: float = 1.0
@@ -155,6 +156,7 @@ class Settings:
             max_message_chars=_int(env, "SWITCHBOARD_MAX_MESSAGE_CHARS", 8_000, low=100, high=200_000),
             send_attempts=_int(env, "SWITCHBOARD_SEND_ATTEMPTS", 3, low=1, high=20),
             send_backoff_s=_float(env, "SWITCHBOARD_SEND_BACKOFF", 0.5, low=0.0, high=60),
+            send_deadline_s=_float(env, "SWITCHBOARD_SEND_DEADLINE_S", 300.0, low=0.0, high=3000),
             body_timeout_s=_float(env, "SWITCHBOARD_BODY_TIMEOUT", 10.0, low=0.1, high=600),
             header_timeout_s=_float(env, "SWITCHBOARD_HEADER_TIMEOUT", 10.0, low=0.1, high=600),
             readyz_timeout_s=_float(env, "SWITCHBOARD_READYZ_TIMEOUT", 1.0, low=0.05, high=60),

@@ -232,9 +232,10 @@ class Delivery:
             await self._outbound.deliver(out)
             self._shown_here.pop(turn.job_id, None)
         except SendFailed:
-            failures = turn.send_failures + 1
-            if failures < retry.attempts:
-                await self._store.send_failed(turn.job_id, failures, time.time() + retry.delay(failures))
+            failures, now = turn.send_failures + 1, time.time()
+            since = turn.failing_since or now
+            if retry.again(failures, now - since):
+                await self._store.send_failed(turn.job_id, failures, now + retry.delay(failures), since)
                 log.warning(
                     "model answer not sent (attempt %d); tried again later",
                     failures,

@@ -65,6 +65,7 @@ class PendingTurn:
     result_at: float = 0.0
     send_failures: int = 0  # failed tries at sending the answer
     retry_at: float = 0.0  # epoch seconds: the next try, after a failed one
+    failing_since: float = 0.0  # epoch seconds of the first failed try (0: none)
     created: float = field(default_factory=time.time)
     stream_owner: str = ""  # the replica that shows this streamed answer now ("": none)
 
@@ -123,6 +124,7 @@ class PendingTurn:
             result_at=float(data.get("result_at") or 0.0),
             send_failures=int(data.get("send_failures") or 0),
             retry_at=float(data.get("retry_at") or 0.0),
+            failing_since=float(data.get("failing_since") or 0.0),
             created=float(data.get("created") or 0.0),
         )
 
@@ -167,9 +169,14 @@ class PendingStore:
             self._redis, key, owner, ttl_s
         )
 
-    async def send_failed(self, job_id: str, failures: int, retry_at: float) -> None:
-        """The answer's send failed `failures` times; the next try is due at `retry_at`."""
-        mapping: dict[FieldT, EncodableT] = {"send_failures": failures, "retry_at": retry_at}
+    async def send_failed(self, job_id: str, failures: int, retry_at: float, since: float) -> None:
+        """The answer's send failed `failures` times, the first at `since`; the next try is due
+        at `retry_at`."""
+        mapping: dict[FieldT, EncodableT] = {
+            "send_failures": failures,
+            "retry_at": retry_at,
+            "failing_since": since,
+        }
         await self._redis.hset(self.keys.pending(job_id), mapping=mapping)
 
     async def set_result(self, job_id: str, kind: str, text: str = "", reason: str = "") -> bool:

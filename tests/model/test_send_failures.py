@@ -1,6 +1,6 @@
 """A model answer whose send fails is not a delivered answer: the pending turn stays for the
-sweeper, which tries it again with backoff; after the last try the person gets one apology and
-`switchboard_replies_undelivered_total` counts it."""
+sweeper, which tries it again with backoff — through a platform outage, until its deadline; after
+the last try the person gets one apology and `switchboard_replies_undelivered_total` counts it."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from core.settings import Settings
 from core.turns import Outcome
 from tests.fakes import MODEL_BOT, ScriptedWorker, until
 
-FAST = Settings(send_attempts=3, send_backoff_s=0.01)
+FAST = Settings(send_attempts=3, send_backoff_s=0.01, send_deadline_s=0)
 
 
 def undelivered(assembly, platform: str = "fake") -> float:  # type: ignore[no-untyped-def]
@@ -52,3 +52,18 @@ async def test_a_model_answer_that_cannot_be_sent_ends_in_one_apology(modelkit, 
     assert undelivered(assembly) == 1
     rows = await memory_of(assembly, chat)
     assert [row["role"] for row in rows] == ["user"]
+
+
+async def test_a_model_answer_outlasts_a_platform_outage_within_its_deadline(modelkit, redis):
+    """The platform refuses ten sends in a row (the attempts alone would give up after three):
+    the answer still arrives, once, and nobody gets an apology."""
+    settings = Settings(send_attempts=3, send_backoff_s=0.005, send_deadline_s=120)
+    assembly, chat = await modelkit(model=MODEL_BOT["model"], settings=settings)
+    worker = ScriptedWorker(redis)
+    await chat.say("what is the answer?")
+    job = await worker.job()
+    chat.fail(10)
+    await worker.answer(job, "Forty-two.")
+    await until(lambda: chat.sent, timeout=60)  # ten pauses of 5 ms, doubling: about 5 s
+    assert chat.texts() == ["Forty-two."] and chat.attempts == 11
+    assert undelivered(assembly) == 0
