@@ -3,6 +3,7 @@ answers out through the sender (HTML, split, paced, streamed), the command menu 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import OrderedDict
 from typing import Any
@@ -31,11 +32,13 @@ from core.adapter import Receive
 from core.errors import ConfigError
 from core.events import ConversationRef, Event, Reply, SentRef, reply_to
 from core.locks import RedisLock
+from core.lru import LruDict
 from core.tasks import TaskGroup
 
 log = logging.getLogger(__name__)
 _EXTRA = {"platform": PLATFORM}
 MAX_PRESSES = 1_000  # stop presses whose "Stopped." is still to come
+MAX_PREPARING = 10_000  # chats whose last update is still being prepared
 
 
 class TelegramAdapter:
@@ -86,6 +89,7 @@ class TelegramAdapter:
         self._lock_key = self.state.key("poller")
         self._receive: Receive | None = None
         self.background = TaskGroup(PLATFORM)  # hand-offs that outlive the ack
+        self._preparing: LruDict[str, asyncio.Task[None]] = LruDict(MAX_PREPARING)  # chat -> last one
 
     # -- lifecycle ----------------------------------------------------------------------------
     async def start(self, receive: Receive) -> None:
@@ -136,16 +140,22 @@ class TelegramAdapter:
     def _hand_off(self, inbound: Inbound) -> None:
         """Hand the update to the hub without waiting for its turn (the webhook acks at once, the
         poller takes the next update). What must come before the turn (a private chat's unblock,
-        the mention memory, the text-only notice) runs first, in the same background task."""
+        the mention memory, the text-only notice) runs first, in a background task; a chat's
+        later updates wait for it, so that one chat's updates reach the hub in order."""
         if self._receive is None:
             return
         event = inbound.event
-        if not (event.is_direct or inbound.media_only or inbound.mentioned):
+        chat = event.conversation.channel_id
+        before = self._preparing.get(chat)
+        if before is not None and before.done():
+            self._preparing.pop(chat)
+            before = None
+        if before is None and not (event.is_direct or inbound.media_only or inbound.mentioned):
             self._receive(event)
             return
-        self.background.spawn(self._prepare_then_receive(inbound))
+        self._preparing[chat] = self.background.spawn(self._prepare_then_receive(inbound, before))
 
-    async def _prepare_then_receive(self, inbound: Inbound) -> None:
+    async def _prepare_then_receive(self, inbound: Inbound, before: asyncio.Task[None] | None) -> None:
         event = inbound.event
         try:
             if event.is_direct:  # they wrote again: they no longer block the bot
@@ -154,6 +164,8 @@ class TelegramAdapter:
                 await self.mentions.remember(event.conversation, inbound.mentioned)
         except Exception as exc:  # noqa: BLE001 — Redis away: the turn still runs (and says so if it must)
             log.warning("telegram hand-off preparation failed: %s", type(exc).__name__, extra=_EXTRA)
+        if before is not None:  # this chat's earlier update reaches the hub first
+            await asyncio.wait([before])
         if inbound.media_only:
             await self._text_only(event)
         elif self._receive is not None:

@@ -216,3 +216,34 @@ async def test_webhook_acks_before_the_turn_ends(tgkit, name):
         release.set()
         await tgkit.fake.wait_for(lambda: tgkit.fake.messages)
     assert tgkit.fake.messages[0].text == slow_skills.ANSWER
+
+
+async def test_one_chats_updates_reach_the_hub_in_order(tgkit, monkeypatch):
+    """A private chat's first update waits on Redis (its unblock) longer than its second: the
+    second still reaches the hub after it."""
+    hub = await tgkit.build()
+    release = asyncio.Event()
+    unblock = hub.adapter.state.unblock
+    calls = 0
+
+    async def slow_first(chat_id: str) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            await release.wait()
+        await unblock(chat_id)
+
+    monkeypatch.setattr(hub.adapter.state, "unblock", slow_first)
+    received: list[str] = []
+    receive = hub.adapter._receive
+    hub.adapter._receive = lambda event: received.append(event.text) or receive(event)
+    first, second = about(text="/help"), about(text="/about")
+    second["update_id"] += 1
+    second["message"]["message_id"] += 1
+    assert await hub.update(first) == (200, None)
+    assert await hub.update(second) == (200, None)
+    await asyncio.sleep(0)  # the second's preparation is done; it must still wait for the first
+    assert received == []
+    release.set()
+    await tgkit.fake.wait_for(lambda: len(tgkit.fake.messages) == 2)
+    assert received == ["/help", "/about"]
