@@ -134,9 +134,11 @@ class Analyzer:
         (numbers, codes, punctuation) are only tokenised: the tagger and the NER model have
         nothing to say about them, and the pattern detectors need no more."""
         texts = [text for text, _config in items]
-        wordy = [text for text in texts if _has_letters(text)]
-        analysed = iter(self._nlp_artifacts(wordy))
-        artifacts = [next(analysed) if _has_letters(text) else self._tokens_only(text) for text in texts]
+        wordy = [_has_letters(text) for text in texts]
+        analysed = iter(self._nlp_artifacts([text for text, has in zip(texts, wordy, strict=True) if has]))
+        artifacts = [
+            next(analysed) if has else self._tokens_only(text) for text, has in zip(texts, wordy, strict=True)
+        ]
         return [
             self._analyze(text, config, nlp_artifacts)
             for (text, config), nlp_artifacts in zip(items, artifacts, strict=True)
