@@ -218,6 +218,9 @@ class SentRef:
     message_id: str
     channel_id: str = ""
     more_ids: tuple[str, ...] = ()
+    # accepted but not shown yet: the platform asked us to wait (a long rate limit), so it is
+    # written in about this many seconds (`message_id` is empty until then)
+    due_in_s: float | None = None
 
     @property
     def message_ids(self) -> tuple[str, ...]:

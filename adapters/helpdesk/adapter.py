@@ -178,14 +178,18 @@ class HelpdeskAdapter:
     # -- outbound -------------------------------------------------------------------------------
     async def send(self, reply: Reply) -> SentRef | None:
         if reply.relay is not None:  # a person's note or reply carried by a bridge
-            return await self.relayer.write(reply, reply.relay)
+            try:
+                return await self.relayer.write(reply, reply.relay)
+            except RateLimited as exc:  # parked like an answer; the bridge tells its writer when
+                await self._park(self.relayer.marker(reply), reply, exc.retry_after)
+                return SentRef(self.name, "", reply.conversation.channel_id, due_in_s=exc.retry_after)
         if reply.notice:  # queue positions, rate limits, apologies: not ticket content
             log.info("%s: notice not written to the ticket", self.name, extra={"platform": self.name})
             return None
         try:
             return await self._write(reply)
         except RateLimited as exc:  # longer than a turn may wait: parked, written when due
-            await self._park(reply, exc.retry_after)
+            await self._park(self._part(reply), reply, exc.retry_after)
             return None
 
     def _part(self, reply: Reply) -> str:
@@ -195,25 +199,30 @@ class HelpdeskAdapter:
         )
         return marker if reply.text.strip() else marker + "-update"
 
-    async def _park(self, reply: Reply, wait_s: float, *, tries: int = 0) -> None:
-        if not await self.parked.park(self._part(reply), reply, wait_s, tries=tries):
-            raise AdapterError(f"{self.name}: rate limited for {wait_s:.0f} s and nowhere to park the answer")
+    async def _park(self, marker: str, reply: Reply, wait_s: float, *, tries: int = 0) -> None:
+        what = "relayed comment" if reply.relay is not None else "answer"
+        if not await self.parked.park(marker, reply, wait_s, tries=tries):
+            raise AdapterError(f"{self.name}: rate limited for {wait_s:.0f} s and nowhere to park the {what}")
         log.info(
-            "%s: rate limited, answer parked for %.0f s", self.name, wait_s, extra={"platform": self.name}
+            "%s: rate limited, %s parked for %.0f s", self.name, what, wait_s, extra={"platform": self.name}
         )
 
     async def sweep(self) -> int:
-        """Write the parked answers that are due (each once, on one replica); how many went out."""
+        """Write the parked answers and relayed comments that are due (each once, on one
+        replica), each through the path it would have taken at once; how many went out."""
         written = 0
         for marker, reply, tries in await self.parked.claim_due():
             try:
-                await self._write(reply)
+                if reply.relay is not None:
+                    await self.relayer.write(reply, reply.relay)
+                else:
+                    await self._write(reply)
             except (RateLimited, AdapterError) as exc:
                 wait = exc.retry_after if isinstance(exc, RateLimited) else RETRY_FAILED_S
                 if tries + 1 < MAX_TRIES:
-                    await self._park(reply, wait, tries=tries + 1)
+                    await self._park(marker, reply, wait, tries=tries + 1)
                     continue
-                log.warning("%s: parked answer given up after %d tries", self.name, tries + 1)
+                log.warning("%s: parked write given up after %d tries", self.name, tries + 1)
             else:
                 written += 1
             await self.parked.done(marker)

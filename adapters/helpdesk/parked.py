@@ -2,8 +2,10 @@
 neither waited out (it would hold the turn) nor dropped. The reply is kept in Redis, its text
 sealed (`core.sealing`, its own key derived from the PII vault key: an internal note may hold restored data),
 due at the time the vendor named; a sweeper on every replica writes it then, through the same
-guarded path as any answer (ticket read again, stand-down, cap, the footer marker that makes a
-repeat find the first write).
+path it would have taken at once: the bot's answers through the guarded write (ticket read
+again, stand-down, cap), a person's comment relayed by a bridge (`Reply.relay`, kept with who
+wrote it) through the relay write; both with the footer marker that makes a repeat find the
+first write.
 
 Exactly once across replicas and restarts: a due write is claimed by moving its due time forward
 by a lease (one Lua step); it is removed once written or given up. A replica that dies holding
@@ -20,7 +22,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from core.events import ConversationRef, Reply, TicketUpdate, Visibility
+from core.events import Audience, ConversationRef, Relay, Reply, TicketUpdate, Visibility
 from core.pii import vaultkey
 from core.sealing import Sealer, SealError, decode_key
 from core.secrets import Secret
@@ -63,6 +65,7 @@ def _encode(reply: Reply, sealer: Sealer, aad: str, tries: int) -> str:
             "in_reply_to": reply.in_reply_to,
             "visibility": reply.visibility.value,
             "ticket": reply.ticket.to_dict() if reply.ticket else None,
+            "relay": [reply.relay.author_id, reply.relay.via] if reply.relay else None,
             "tries": tries,
         }
     )
@@ -75,12 +78,15 @@ def _decode(raw: str, sealer: Sealer, aad: str) -> tuple[Reply, int] | None:
     except SealError:
         return None
     platform, channel, thread, workspace = data["conversation"]
+    relay = data.get("relay")
     reply = Reply(
         text=text,
         conversation=ConversationRef(platform, channel, thread, workspace),
         in_reply_to=data.get("in_reply_to"),
         visibility=Visibility(data["visibility"]),
         ticket=TicketUpdate.from_dict(data["ticket"]) if data.get("ticket") else None,
+        audience=Audience.TICKET,
+        relay=Relay(author_id=relay[0], via=str(relay[1])) if relay else None,
     )
     return reply, int(data.get("tries") or 0)
 

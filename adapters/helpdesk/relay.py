@@ -1,6 +1,7 @@
 """What a bridge carries into a ticket (`Reply.relay`): a person's note or public reply, written as
 their agent user where the vendor allows it, never subject to the bot's answer rules, and with the
-marker footer that keeps its webhook echo from being carried back. Also the agent directory the
+marker footer that keeps its webhook echo from being carried back; a long rate limit parks it
+like the bot's own answers (`adapters.helpdesk.parked`). Also the agent directory the
 bridge asks before it relays (`core.adapter.SupportsStaff`), cached per process."""
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import time
 
 from adapters.helpdesk.guard import HelpdeskState, already_written, marker_for
 from adapters.helpdesk.vendor import Vendor
-from adapters.kit.http import HttpError
+from adapters.kit.http import HttpError, RateLimited
 from core.errors import AdapterError
 from core.events import Relay, Reply, SentRef, Visibility
 from core.lru import LruDict
@@ -42,10 +43,16 @@ class Relayer:
         self._agents[key] = (agent, time.monotonic() + AGENT_TTL_S)
         return agent
 
+    @staticmethod
+    def marker(reply: Reply) -> str:
+        """The relayed comment's footer reference: one per relayed message (its event)."""
+        return marker_for(reply.in_reply_to or f"{reply.conversation.channel_id}:{reply.text}")
+
     async def write(self, reply: Reply, relay: Relay) -> SentRef | None:
-        """One comment for `reply` (a redelivered or retried relay finds the one it wrote)."""
+        """One comment for `reply` (a redelivered or retried relay finds the one it wrote).
+        Raises `RateLimited` for a 429 longer than a turn may wait (the adapter parks it)."""
         ref, account = reply.conversation.channel_id, reply.conversation.workspace_id or ""
-        marker = marker_for(reply.in_reply_to or f"{ref}:{reply.text}")
+        marker = self.marker(reply)
         if not await self.state.lock_write(marker):
             return None  # another replica is writing it
         try:
@@ -63,6 +70,8 @@ class Relayer:
                 ref, account, text, public=public, author_id=relay.author_id, find=find
             )
             return SentRef(self.vendor.name, comment_id, ref)
+        except RateLimited:
+            raise
         except HttpError as exc:
             raise AdapterError(f"{self.vendor.name}: relayed comment not written ({exc})") from None
         finally:

@@ -11,7 +11,9 @@ ticket's skills still run (the stage calls the next one); status changes and com
 the bridge alone end here.
 Chat messages in a linked thread: a note on the ticket (as the agent whose e-mail matches, else by
 the bot as "Slack — Ann: …"); `/reply …` from such an agent a public reply (others are refused);
-the writer hears of a write the helpdesk did not take. They never reach the chat skills.
+the writer hears of a write the helpdesk did not take, or of one it asked to wait for (a long
+rate limit: the helpdesk adapter parks it and writes it once when due). They never reach the
+chat skills.
 Nothing loops: the bot's own chat messages never arrive (the chat adapter drops them), and what it
 writes into a ticket carries the marker footer and is never a customer's, so it is never mirrored
 back."""
@@ -301,8 +303,13 @@ class BridgeStage:
             relay=Relay(author_id=agent, via=via),
         )
         vendor = ticket.platform.capitalize()
-        if await turn.send(relayed) is None:  # the writer hears of it: a lost note is worse than noise
+        sent = await turn.send(relayed)
+        if sent is None:  # the writer hears of it: a lost note is worse than noise
             return reply_to(event, texts.NOT_ADDED.format(vendor=vendor), ephemeral=True, notice=True)
+        if sent.due_in_s is not None:  # a long rate limit: parked by the helpdesk, written when due
+            self._count("to_ticket", "parked")
+            said = texts.parked(vendor, sent.due_in_s, public=public)
+            return reply_to(event, said, ephemeral=True, notice=True)
         self._count("to_ticket", "public_reply" if public else "note")
         if public:
             return reply_to(event, texts.SENT_PUBLIC.format(vendor=vendor), ephemeral=True)

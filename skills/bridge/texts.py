@@ -15,6 +15,7 @@ NOT_ADDED = (
     "Try again in a moment, or write it in {vendor}."
 )
 SENT_PUBLIC = "Sent to the customer from {vendor}, as you."
+PARKED = "{vendor} asked us to wait (rate limit): this {what} in about {minutes}, once. Nothing else to do."
 EMPTY_REPLY = "Write the answer after {command}, e.g. `{command} Thanks, the refund is on its way.`"
 SOLVED = (
     ":white_check_mark: Ticket solved. Notes written here still go to the ticket; "
@@ -94,3 +95,10 @@ def draft_note(text: str, limit: int) -> str:
 def relayed_note(via: str, name: str, text: str) -> str:
     """A note the bot writes for someone it cannot write as: `Slack — Ann: …`."""
     return f"{via} — {name}: {text}"
+
+
+def parked(vendor: str, wait_s: float, *, public: bool) -> str:
+    """The writer's notice for a relay the helpdesk rate-limited for longer than a turn waits."""
+    minutes = max(1, round(wait_s / 60))
+    what = "goes to the customer" if public else "goes into the ticket"
+    return PARKED.format(vendor=vendor, what=what, minutes=f"{minutes} minute{'s' if minutes != 1 else ''}")

@@ -17,12 +17,12 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
-from adapters.helpdesk import build, config_for
+from adapters.helpdesk import HelpdeskAdapter, build, config_for
 from adapters.kit.http import SharedSession
 from adapters.slack import SlackAdapter, SlackConfig
 from bots.compose import Assembly, assemble
 from core.botdef import parse_bot
-from tests.helpdesk.conftest import helpdesks, payload  # noqa: F401 — helpdesks: a fixture
+from tests.helpdesk.conftest import VAULT_KEY, helpdesks, payload  # noqa: F401 — helpdesks: a fixture
 from tests.helpdesk.fake_helpdesk import AGENT_ID, CUSTOMER_ID, FakeHelpdesk
 from tests.helpdesk.signing import ENV, signed
 from tests.pii.conftest import analyzer, masker, vault  # noqa: F401 — the real masker
@@ -43,6 +43,7 @@ class Swarm:
         self.assembly: Assembly | None = None
         self.server: TestServer | None = None
         self.slack_adapter: SlackAdapter | None = None
+        self.zendesk_adapter: HelpdeskAdapter | None = None
         self._http = SharedSession()
         self._echoed_posts: set[str] = set()
         self._echoed_comments: set[str] = set()
@@ -58,9 +59,11 @@ class Swarm:
         model: dict[str, Any] | None = None,
         bot: dict[str, Any] | None = None,
         knowledge: Any = None,
+        clock: Any = None,
         **zendesk_options: Any,
     ) -> Swarm:
-        """Start a hub replica (stopping the one before: a restart keeps only Redis and the fakes)."""
+        """Start a hub replica (stopping the one before: a restart keeps only Redis and the fakes).
+        `clock`: what parked writes read (the tests sweep them: `sweep()`)."""
         await self.stop_hub()
         options = {"bridge": bridge or BRIDGE, **zendesk_options}
         slack_env = {
@@ -70,7 +73,16 @@ class Swarm:
         }
         self.slack_adapter = SlackAdapter(SlackConfig.from_env(slack_env, FAST), self.redis)
         env = {**ENV["zendesk"], "ZENDESK_URL": self.zendesk.url}
-        zendesk = build("zendesk", config_for("zendesk", env, options), self.redis, self._http)
+        zendesk = build(
+            "zendesk",
+            config_for("zendesk", env, options),
+            self.redis,
+            self._http,
+            vault_key=lambda: VAULT_KEY,
+            clock=clock,
+            sweep_every_s=None,
+        )
+        self.zendesk_adapter = zendesk
         module, _, fallback = skill.partition(":")
         data: dict[str, Any] = {
             "name": "testbot",
@@ -174,6 +186,11 @@ class Swarm:
         body = payload("zendesk", "status_solved")
         body["detail"]["status"] = status.upper()
         assert (await self.webhook(body))[0] == 200
+
+    async def sweep(self) -> int:
+        """This replica's sweep of the parked writes (the sweeper's every 5 s)."""
+        assert self.zendesk_adapter is not None
+        return await self.zendesk_adapter.sweep()
 
     def metric(self, **labels: str) -> float:
         """`switchboard_skills_bridge_messages_total` for these labels, on this hub."""

@@ -252,3 +252,56 @@ async def test_a_note_the_helpdesk_does_not_take_is_reported_to_its_writer(swarm
     await swarm.says(ANN, "Customer called again.")
     (notice,) = swarm.slack.of("chat.postEphemeral")
     assert notice.args["user"] == ANN and "did not reach the ticket" in notice.args["text"]
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_a_thread_reply_zendesk_rate_limits_for_long_is_parked_and_written_once_after_a_restart(
+    swarm,
+):
+    clock = Clock()
+    await swarm.start(clock=clock)
+    await swarm.ticket_created()
+    before = len(swarm.comments())
+    swarm.zendesk.rate_limit = [{"Retry-After": "600"}]  # ten minutes: far beyond a turn's wait
+    envelope = await swarm.says(ANN, "Finance approved the refund.")
+    (notice,) = swarm.slack.of("chat.postEphemeral")
+    assert notice.args["user"] == ANN and "in about 10 minutes" in notice.args["text"]
+    assert len(swarm.comments()) == before and swarm.metric(direction="to_ticket", kind="parked") == 1
+    parked = await swarm.redis.hgetall(swarm.zendesk_adapter.parked.data_key)
+    assert len(parked) == 1 and "Finance" not in str(parked)  # sealed, like a parked answer
+    clock.now += 599
+    assert await swarm.sweep() == 0  # not due yet
+    await swarm.start(clock=clock)  # a restarted hub: only Redis and the fakes are left
+    clock.now += 2
+    assert await swarm.sweep() == 1 and await swarm.sweep() == 0
+    await swarm.slack_event(envelope)  # and a late Slack redelivery of the same message
+    notes = [c for c in swarm.comments() if c.body.startswith("Finance approved")]
+    assert len(notes) == 1 and notes[0].author_id == AGENT_ID and notes[0].public is False
+    assert "via Slack (ref sb-" in notes[0].body
+    await swarm.echo()  # its webhook echo is not carried back into the thread
+    assert not any("Finance approved" in t for t in swarm.in_thread())
+
+
+async def test_a_public_reply_rate_limited_for_long_reaches_the_customer_once_when_due(swarm):
+    clock = Clock()
+    await swarm.start(clock=clock)
+    await swarm.ticket_created()
+    swarm.zendesk.rate_limit = [{"Retry-After": "90"}]
+    await swarm.says(ANN, " /reply Hi, the refund is on its way.")
+    (notice,) = swarm.slack.of("chat.postEphemeral")
+    assert "goes to the customer in about 2 minutes" in notice.args["text"]
+    assert not any(c.public for c in swarm.comments() if c.author_id == AGENT_ID)
+    swarm.zendesk.rate_limit = [{"Retry-After": "30"}]  # still limited when it comes due: again later
+    clock.now += 91
+    assert await swarm.sweep() == 0
+    clock.now += 31
+    assert await swarm.sweep() == 1 and await swarm.sweep() == 0
+    (reply,) = [c for c in swarm.comments() if c.author_id == AGENT_ID]
+    assert reply.public is True and reply.body.startswith("Hi, the refund is on its way.")

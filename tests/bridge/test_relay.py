@@ -48,3 +48,37 @@ async def test_a_relayed_note_and_reply_are_written_once_as_the_agent_where_the_
     assert [c.public for c in written] == [False, True]
     assert {c.author_id for c in written} == {agent or BOT_ID}
     assert all("— via Slack (ref sb-" in c.body for c in written)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.mark.parametrize("vendor", sorted(VENDORS))
+async def test_a_relayed_note_refused_with_a_long_retry_after_is_parked_and_written_once_when_due(
+    helpdesks, vendor
+):
+    clock = Clock()
+    hub = await helpdesks.build(vendor, clock=clock)
+    agent = await hub.adapter.agent_for("ann@example.com", None)
+    hub.fake.rate_limit = [{"Retry-After": "300"}]
+    note = relayed(hub, vendor, "Slack — Ann: refund approved.", public=False, agent=agent, event="slack:Ev9")
+    sent = await hub.adapter.send(note)
+    assert sent is not None and sent.due_in_s == 300 and sent.message_id == ""
+    assert hub.waits == [] and hub.fake.ticket(REF[vendor]).comments == []  # the turn did not wait
+    assert (await hub.adapter.status())["parked_writes"] == 1
+    clock.now += 299
+    assert await hub.adapter.sweep() == 0
+    restarted = await helpdesks.build(vendor, clock=clock, fake=hub.fake)  # a new hub, same Redis
+    clock.now += 2
+    assert await restarted.adapter.sweep() == 1
+    assert await hub.adapter.sweep() == 0 and await restarted.adapter.sweep() == 0
+    again = await restarted.adapter.send(note)  # a late retry of the relay finds it
+    (written,) = hub.fake.ticket(REF[vendor]).comments
+    assert again is not None and again.message_id == written.id
+    assert written.public is False and written.author_id == (agent or BOT_ID)
+    assert "— via Slack (ref sb-" in written.body
