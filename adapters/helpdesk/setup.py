@@ -66,6 +66,14 @@ ZENDESK_DETAIL = {
     "tags": "{{ticket.tags}}",
     "via": {"channel": "{{ticket.via}}"},
 }
+# Trigger conditions, checked 2026-12-02 against Zendesk's conditions reference
+# (https://developer.zendesk.com/documentation/ticketing/reference-guides/conditions-reference/):
+# `update_type` is Create | Change (operator "is"), `comment_is_public` is true | false |
+# not_relevant (operators is / is_not), `role` (the current user's: end_user, agent, admin;
+# operators is / is_not) — all trigger-only conditions. The action `notification_webhook` takes
+# [webhook id, JSON body as a string], and a webhook a trigger may call is created with
+# `subscriptions: ["conditional_ticket_events"]`
+# (https://developer.zendesk.com/documentation/webhooks/creating-and-monitoring-webhooks/).
 ZENDESK_TRIGGERS = {
     f"{NAME}: ticket created": (
         [{"field": "update_type", "operator": "is", "value": "Create"}],
@@ -228,6 +236,9 @@ def intercom(target: Target) -> list[Piece]:
 
 
 # -- Chatwoot -----------------------------------------------------------------------------------
+# `POST /api/v1/accounts/{id}/webhooks` {name, url, subscriptions}; both events are in the
+# documented list (https://www.chatwoot.com/hc/user-guide/articles/1677693021-how-to-use-webhooks,
+# and chatwoot/docs docs/product/others/webhook-events.md), checked 2026-12-02.
 CHATWOOT_EVENTS = ["conversation_created", "message_created"]
 
 
@@ -263,6 +274,9 @@ def zammad_webhook(target: Target, secret: str = "<ZAMMAD_WEBHOOK_SECRET>") -> d
 
 
 def zammad_trigger(webhook_id: Any) -> dict[str, Any]:
+    """A trigger calls a webhook through the perform action
+    `{"notification.webhook": {"webhook_id": <id>}}` (https://docs.zammad.org/en/pre-release/api/webhook.html,
+    checked 2026-12-02); `article.action` is create: every new article (the bot skips its own)."""
     return {
         "name": ZAMMAD_TRIGGER,
         "condition": {"article.action": {"operator": "is", "value": "create"}},
