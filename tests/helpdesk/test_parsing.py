@@ -4,6 +4,7 @@ clean refusal (400), never a crash."""
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -106,3 +107,36 @@ def test_any_field_of_the_wrong_type_is_a_clean_refusal(vendor, name):
                     isinstance(getattr(result, f), str) for f in ("ref", "body", "subject", "author_id")
                 )
                 assert result.ref, (path, wrong)
+
+
+SLA_DUE = "2026-12-02T09:12:04Z"
+
+
+def with_sla(vendor: str) -> dict[str, Any]:
+    """The ticket_created payload, with the SLA due time where the vendor sends one."""
+    body = payload(vendor, "ticket_created")
+    if vendor == "jsm":
+        body["issue"]["fields"]["duedate"] = SLA_DUE
+    elif vendor == "zammad":
+        body["ticket"]["escalation_at"] = SLA_DUE
+    return body  # Freshdesk's file has ticket_due_by already
+
+
+@pytest.mark.parametrize("vendor", ["freshdesk", "jsm", "zammad"])
+def test_the_sla_due_time_reaches_the_event_where_the_vendor_sends_one(vendor):
+    ticket = read_ticket(vendor_for(vendor), with_sla(vendor), "d-1", BOT_ID)
+    assert isinstance(ticket, Ticket)
+    assert ticket.to_event(vendor).raw["ticket"]["sla_due"] == SLA_DUE
+
+
+def test_freshdesk_derives_a_delivery_id_that_its_retries_share_and_a_new_update_does_not():
+    freshdesk = vendor_for("freshdesk")
+    body = payload("freshdesk", "ticket_created")
+    raw = json.dumps(body).encode()
+    first = freshdesk.delivery_id({}, body, raw)
+    assert first == freshdesk.delivery_id({}, json.loads(raw), raw)  # its retry: the same bytes
+    assert first.startswith(f"{body['freshdesk_webhook']['ticket_id']}-")
+    later = copy.deepcopy(body)
+    later["freshdesk_webhook"]["ticket_updated_at"] = "2026-12-02T10:00:00Z"
+    assert freshdesk.delivery_id({}, later, json.dumps(later).encode()) != first
+    assert freshdesk.delivery_id({"X-Anything": "x"}, body, raw) == first  # no header is trusted
