@@ -26,7 +26,8 @@ from collections import defaultdict  # noqa: E402
 from collections.abc import Callable, Sequence  # noqa: E402
 
 from bench.pii_corpus import MUST_MASK, Sample, corpus  # noqa: E402
-from bench.pii_keep import CATEGORIES, KeepSample, keep_samples  # noqa: E402
+from bench.pii_keep import CATEGORIES, TITLE, KeepSample, keep_samples  # noqa: E402
+from bench.pii_weak import name_samples, title_samples  # noqa: E402
 from core.pii.config import PiiConfig  # noqa: E402
 from core.pii.engine import PRESIDIO_ENTITIES, Analyzer, presidio_defaults  # noqa: E402
 from core.pii.spans import Span, replace  # noqa: E402
@@ -109,6 +110,41 @@ def print_keep(ours: Detect, theirs: Detect) -> None:
             print(f"{label:<22}{n:>5}  {ok / n:>6.3f}  {their_ok / n:>8.3f}  {mark}")
 
 
+def weak_table(detect: Detect, held: bool) -> dict[str, tuple[float, int]]:
+    """The weak-spot families of one split (`bench/pii_weak.py`): {measure: (share, n)}."""
+    titles = [k for k in title_samples() if k.held_out == held]
+    keep = keep_score(titles, [detect(k.sample.text) for k in titles])
+    people = [s for s in name_samples() if s.held_out == held]
+    recall = score(people, [detect(s.text) for s in people])
+    return {
+        "titles and landmarks kept": (keep[TITLE][0] / keep[TITLE][1], keep[TITLE][1]),
+        "persons beside them masked": (keep["contrast"][0] / keep["contrast"][1], keep["contrast"][1]),
+        "sloppy-chat PERSON masked": (recall["PERSON"]["masked"], int(recall["PERSON"]["n"])),
+        "their other words kept": (recall["kept"]["masked"], int(recall["kept"]["n"])),
+    }
+
+
+WEAK_TARGETS = {
+    "titles and landmarks kept": KEEP_TARGETS["title"],
+    "persons beside them masked": TARGETS["PERSON"],
+    "sloppy-chat PERSON masked": TARGETS["PERSON"],
+    "their other words kept": KEPT_WORDS_TARGET,
+}
+
+
+def print_weak(ours: Detect, theirs: Detect) -> None:
+    for title, held in (("tuning", False), ("held-out", True)):
+        o, t = weak_table(ours, held), weak_table(theirs, held)
+        print(f"\nweak spots, {title} families (bench/pii_weak.py):")
+        print(f"{'measure':<28}{'n':>5}  {'ours':>6}  {'presidio':>8}  target")
+        for key, (value, n) in o.items():
+            target = WEAK_TARGETS[key]
+            print(
+                f"{key:<28}{n:>5}  {value:>6.3f}  {t[key][0]:>8.3f}  "
+                f">={target:.2f} {'ok' if value >= target else 'MISSED'}"
+            )
+
+
 def run(detect: Detect, samples: Sequence[Sample]) -> tuple[list[list[Span]], float]:
     started = time.process_time()
     detected = [detect(sample.text) for sample in samples]
@@ -159,6 +195,7 @@ def main() -> None:
     official_theirs = score(held_out, [theirs_detected[index[id(s)]] for s in held_out])
     print_draws(ours, theirs, config, official_ours, official_theirs)
     print_keep(lambda text: ours.analyze_many([(text, config)])[0], theirs)
+    print_weak(lambda text: ours.analyze_many([(text, config)])[0], theirs)
     print(
         f"\nspeed, one core: ours {ours_rate:.0f} msg/s one at a time "
         f"({batched_rate:.0f} msg/s in batches of 64)"
