@@ -118,7 +118,10 @@ async def in_hand(redis: Redis) -> None:
 async def test_answers_of_a_replica_that_died_reach_the_reconnect_and_the_retry(stack, redis):
     doomed = stack.hub("hub0")
     stack.hub("hub1")
-    stack.worker("tests.model.faulty_worker")  # SLOW in a question: it thinks for 3 s first
+    # SLOW in a question: it thinks for 15 s first, long enough on a loaded machine for the REST
+    # question to queue behind it before the replica is killed
+    stack.env["SWITCHBOARD_FAULTY_SLOW_S"] = "15"
+    stack.worker("tests.model.faulty_worker")
     doomed_base, other = stack.bases
     await stack.ready(stack.bases)
     session = uuid.uuid4().hex

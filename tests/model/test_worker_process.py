@@ -69,7 +69,8 @@ async def test_streamed_answer_reaches_the_web_chat_in_pieces(
     texts = [f["text"] for f in frames if f["type"] in {"reply", "edit"}]
     assert frames[0] == {"type": "typing", "active": True}
     assert [f["type"] for f in frames if f["type"] in {"reply", "edit"}][0] == "reply"
-    assert len(texts) >= 3, texts  # a first message, then edits as it grows
+    # a first message, then at least one edit as it grows (a loaded machine coalesces the rest)
+    assert len(texts) >= 2, texts
     assert all(texts[i + 1].startswith(texts[i].strip()[:20]) for i in range(len(texts) - 1))
     assert len(texts[-1]) > len(texts[0])
     ids = {f["id"] for f in frames if f["type"] in {"reply", "edit"}}
