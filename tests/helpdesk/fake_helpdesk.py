@@ -38,6 +38,11 @@ class FakeTicket:
     tags: list[str] = field(default_factory=list)
     priority: str = ""
     group: str = ""
+    version: int = 0  # bumped on every change: Zendesk's updated_at, for safe_update
+
+    @property
+    def updated_at(self) -> str:
+        return iso(1_767_000_000 + self.version)
 
 
 @dataclass
@@ -64,6 +69,7 @@ class FakeHelpdesk:
         self.created: list[tuple[str, dict[str, Any]]] = []  # webhooks and triggers made by setup
         self.configured: dict[str, list[dict[str, Any]]] = {}  # what setup made, by kind
         self.refuse_writes = 0  # the next N writes are refused (422), nothing stored
+        self.agent_edit: dict[str, Any] = {}  # fields an agent sets just before the next update lands
         self._ids = itertools.count(5000)
         self.app = web.Application()
         from tests.helpdesk.fake_routes import ROUTES
@@ -98,6 +104,7 @@ class FakeHelpdesk:
             str(next(self._ids)), author, public, body, time.time(), author == ticket.requester
         )
         ticket.comments.append(comment)
+        ticket.version += 1
         return comment
 
     def apply(
@@ -121,6 +128,7 @@ class FakeHelpdesk:
             ticket.priority = str(priority)
         if group is not None:
             ticket.group = str(group)
+        ticket.version += 1
         self.updates.append(Write(ref, body, stored=True))
         return ticket
 

@@ -25,7 +25,8 @@ def zendesk(fake: FakeHelpdesk) -> None:
         t = fake.ticket(r.match_info["id"])
         ticket = {"id": int(t.ref), "status": t.status, "requester_id": int(t.requester)}
         ticket["assignee_id"] = int(t.assignee) if t.assignee else None
-        return web.json_response({"ticket": ticket})
+        ticket |= {"priority": t.priority or None, "group_id": _num(t.group) if t.group else None}
+        return web.json_response({"ticket": ticket | {"updated_at": t.updated_at}})
 
     async def comments(r: web.Request) -> web.Response:
         listed = [
@@ -44,6 +45,15 @@ def zendesk(fake: FakeHelpdesk) -> None:
         body = await r.json()
         fields = body["ticket"]
         if "comment" not in fields:  # a field update: tags, priority, group, assignee
+            if fake.agent_edit:  # an agent saves the ticket first
+                fake.apply(r.match_info["id"], {}, **fake.agent_edit)
+                fake.updates.pop()
+                fake.agent_edit = {}
+            held = fake.ticket(r.match_info["id"])
+            if fields.get("safe_update") and fields.get("updated_stamp") != held.updated_at:
+                fake.updates.append(Write(held.ref, body, stored=False))
+                conflict = "Safe Update prevented the update due to outdated ticket data."
+                return web.json_response({"error": "UpdateConflict", "description": conflict}, status=409)
             t = fake.apply(
                 r.match_info["id"],
                 body,

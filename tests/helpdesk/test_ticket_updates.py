@@ -39,3 +39,18 @@ async def test_no_update_when_a_human_answered_meanwhile(helpdesks):
     await hub.deliver(payload("zendesk", "ticket_created"))
     await hub.settle()
     assert hub.fake.updates == [] and hub.fake.writes == []
+
+
+async def test_zendesk_update_is_safe_and_leaves_what_an_agent_changed_meanwhile(helpdesks):
+    hub = await helpdesks.build("zendesk", **BOT)
+    hub.fake.ticket(REF["zendesk"], priority="low")
+    hub.fake.agent_edit = {"priority": "urgent"}  # saved by an agent between the bot's read and write
+    await hub.deliver(payload("zendesk", "ticket_created"))
+    await hub.settle()
+    held = hub.fake.ticket(REF["zendesk"])
+    assert held.priority == "urgent"  # the agent's choice stands
+    assert held.group == "77" and {"sb_category__billing", "sb_handoff"} <= set(held.tags)
+    refused, applied = hub.fake.updates
+    assert refused.stored is False and refused.body["ticket"]["safe_update"] is True
+    assert "priority" not in applied.body["ticket"] and applied.body["ticket"]["safe_update"] is True
+    assert len(hub.fake.bot_comments()) == 1  # the note is still written

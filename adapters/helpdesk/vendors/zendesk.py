@@ -16,7 +16,7 @@ from typing import Any
 from adapters.helpdesk.text import plain
 from adapters.helpdesk.ticket import AuthorRole, Comment, Skip, Ticket, TicketKind, TicketState, comment_kind
 from adapters.helpdesk.vendor import Vendor, pick, text_of, ticket_fields
-from adapters.kit.http import FindExisting
+from adapters.kit.http import FindExisting, HttpError
 from adapters.kit.route import MalformedPayload
 from adapters.kit.verify import HmacVerifier, Verifier
 from core.events import TicketUpdate
@@ -24,6 +24,7 @@ from core.events import TicketUpdate
 CLOSED = {"solved", "closed"}
 PRIORITY = ("low", "normal", "high", "urgent")
 STAFF_ROLES = {"agent", "admin"}
+SAFE_UPDATE_TRIES = 3  # a ticket busy enough to conflict three times running is left to its people
 
 
 def _when(value: Any) -> float:
@@ -190,16 +191,42 @@ class Zendesk(Vendor):
         return ids[0] if ids else text_of(pick(result.data, "ticket", "id"))
 
     async def update(self, ref: str, account: str, change: TicketUpdate) -> list[str]:
-        fields: dict[str, Any] = {}
+        """Tags merge (`additional_tags` / `remove_tags`); priority, group and agent go with
+        `safe_update` and the ticket's `updated_stamp`, so an agent's change in the meantime is
+        never overwritten: on 409 the ticket is read again, a field someone else changed since
+        is left as they set it, and the rest is tried again."""
+        tags: dict[str, Any] = {}
         if change.add_tags:
-            fields["additional_tags"] = list(
-                change.add_tags
-            )  # added to the ticket's tags, not replacing them
+            tags["additional_tags"] = list(change.add_tags)  # added to the ticket's tags, not replacing
         if change.remove_tags:
-            fields["remove_tags"] = list(change.remove_tags)
-        fields.update(ticket_fields(change, PRIORITY, agent_field="assignee_id"))
-        if fields:
-            await self.client.request(
-                "PUT", f"/api/v2/tickets/{ref}.json", json={"ticket": fields}, idempotent=True
-            )
-        return []
+            tags["remove_tags"] = list(change.remove_tags)
+        fields = ticket_fields(change, PRIORITY, agent_field="assignee_id")
+        left: list[str] = []
+        seen = await self._ticket(ref) if fields else {}
+        for _attempt in range(SAFE_UPDATE_TRIES):
+            if not fields:
+                if tags:
+                    await self._put(ref, tags)
+                return left
+            try:
+                stamp = text_of(seen.get("updated_at"))
+                await self._put(ref, {**tags, **fields, "safe_update": True, "updated_stamp": stamp})
+                return left
+            except HttpError as exc:
+                if exc.status != 409:  # UpdateConflict: the ticket changed since it was read
+                    raise
+            now = await self._ticket(ref)
+            for name in [n for n in fields if text_of(now.get(n)) != text_of(seen.get(n))]:
+                del fields[name]
+                left.append(f"Zendesk: {name} was changed on the ticket meanwhile; left as it is")
+            seen = now
+        raise HttpError(f"zendesk PUT /api/v2/tickets: still conflicting after {SAFE_UPDATE_TRIES} tries")
+
+    async def _put(self, ref: str, fields: Mapping[str, Any]) -> None:
+        await self.client.request(
+            "PUT", f"/api/v2/tickets/{ref}.json", json={"ticket": fields}, idempotent=True
+        )
+
+    async def _ticket(self, ref: str) -> Mapping[str, Any]:
+        found = pick((await self.client.get(f"/api/v2/tickets/{ref}.json")).data, "ticket", default={})
+        return found if isinstance(found, Mapping) else {}
