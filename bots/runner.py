@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 from aiohttp import web
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 
 from adapters import helpdesk
 from adapters.console import ConsoleAdapter
@@ -75,13 +75,26 @@ async def redis_for(settings: Settings) -> AsyncIterator[Redis]:
         await asyncio.to_thread(private.wait_ready)
         url = private.url
         log.info("SWITCHBOARD_REDIS_URL is not set: using a private Redis at %s", url)
-    client = Redis.from_url(url, decode_responses=True)
+    client = Redis.from_pool(connection_pool(url, settings))
     try:
         yield client
     finally:
         await client.aclose()
         if private is not None:
             await asyncio.to_thread(private.stop)
+
+
+def connection_pool(url: str, settings: Settings) -> BlockingConnectionPool:
+    """A pool that makes a call wait for a free connection when all are busy (redis-py's default
+    pool has 100 and raises `MaxConnectionsError` at once: under a few hundred sockets that
+    failed turns). Past `redis_wait_s` the wait ends in a ConnectionError, which the turn reports
+    as "temporarily unavailable"."""
+    return BlockingConnectionPool.from_url(
+        url,
+        decode_responses=True,
+        max_connections=settings.redis_max_connections,
+        timeout=settings.redis_wait_s,
+    )
 
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)

@@ -107,6 +107,8 @@ class Settings:
     """What differs between deployments of the same bot."""
 
     redis_url: str | None = None  # None: start a private Redis (embedded default)
+    redis_max_connections: int = 512  # per process; a call past it waits for a free one
+    redis_wait_s: float = 5.0  # how long it waits before the turn says "temporarily unavailable"
     http_host: str = "127.0.0.1"
     http_port: int = 8080
     api_token: Secret | None = None
@@ -145,6 +147,8 @@ class Settings:
         env = os.environ if env is None else env
         return cls(
             redis_url=env.get("SWITCHBOARD_REDIS_URL") or None,
+            redis_max_connections=_int(env, "SWITCHBOARD_REDIS_MAX_CONNECTIONS", 512, low=8, high=100_000),
+            redis_wait_s=_float(env, "SWITCHBOARD_REDIS_WAIT_S", 5.0, low=0.1, high=120),
             http_host=env.get("SWITCHBOARD_HTTP_HOST") or "127.0.0.1",
             http_port=_int(env, "SWITCHBOARD_HTTP_PORT", 8080, low=0, high=65535),
             api_token=_secret(env, "SWITCHBOARD_API_TOKEN"),
