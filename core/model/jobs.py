@@ -64,27 +64,29 @@ def install(engine: Engine | None, worker: str = "") -> None:
     _Installed.worker = worker
 
 
-def patiently(call: Any, *, patience_s: float = PUBLISH_PATIENCE_S) -> Any:
+def patiently(call: Any, *, patience_s: float = PUBLISH_PATIENCE_S, sleep: Any = time.sleep) -> Any:
     """Run a Redis call; while Redis is unreachable, retry with backoff for up to `patience_s`
     (a result computed across an outage is delivered after it, not dropped)."""
     began = time.monotonic()
     delay = 0.1
     while True:
+        tried = time.monotonic()
         try:
             return call()
         except (RedisConnectionError, RedisTimeoutError):
             if time.monotonic() + delay > began + patience_s:
                 raise
-            time.sleep(delay)
+            excuse(time.monotonic() - tried + delay)  # before the pause, so no part of it counts
+            sleep(delay)
             delay = min(delay * 2, 5.0)
-            _excuse()
 
 
-def _excuse() -> None:
-    """Time spent waiting for Redis is not the model hanging: move the watchdog's start on."""
+def excuse(seconds: float) -> None:
+    """Time spent waiting for Redis is not the model hanging: the watchdog's clock for the job in
+    hand starts `seconds` later."""
     if _Installed.running is not None:
         job_id, started, timeout_s = _Installed.running
-        _Installed.running = (job_id, max(started, time.monotonic() - timeout_s), timeout_s)
+        _Installed.running = (job_id, started + seconds, timeout_s)
 
 
 def publish(connection: Any, request: JobRequest, kind: str, **fields: Any) -> None:
