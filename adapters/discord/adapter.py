@@ -13,7 +13,16 @@ from redis.asyncio import Redis
 
 from adapters.discord.answers import REF_PREFIX, InteractionAnswers
 from adapters.discord.config import DiscordConfig
-from adapters.discord.convert import PLATFORM, Inbound, Interaction, Ping, Skip, from_dispatch
+from adapters.discord.convert import (
+    PLATFORM,
+    Inbound,
+    Interaction,
+    Ping,
+    Refused,
+    Skip,
+    from_dispatch,
+    stop_ids,
+)
 from adapters.discord.gateway import Gateway, ShardSession
 from adapters.discord.interactions import Interactions
 from adapters.discord.outbound import Outbox
@@ -42,15 +51,20 @@ class DiscordAdapter:
         options = config.options
         self.state = DiscordState(redis, key_prefix)
         self.rest = DiscordRest(config)
+        assert config.bot_token is not None  # problems() said so otherwise
+        self.buttons = stop_ids(config.bot_token)  # Stop buttons' custom ids, signed
         self.outbox = Outbox(
             self.rest,
             self.state,
+            self.buttons,
             max_chars=options.max_chars,
             edit_interval=options.edit_interval_s,
             attach_over_chars=options.attach_over_chars,
         )
         self.typing_sign = TypingSign(self.rest)
-        answers = InteractionAnswers(self.rest, self.outbox.chunks, edit_interval=options.edit_interval_s)
+        answers = InteractionAnswers(
+            self.rest, self.outbox.chunks, self.buttons, edit_interval=options.edit_interval_s
+        )
         self.interactions = Interactions(self.rest, answers, ack_within=options.command_ack_s)
         self.gateway = (
             Gateway(config, redis, self.state.key("gateway", self._bot_key()), self._on_gateway)
@@ -115,6 +129,7 @@ class DiscordAdapter:
                 self.rest.identity,
                 in_thread=in_thread,
                 answer_bots=self.config.options.answer_bots,
+                buttons=self.buttons,
             )
         except Exception as exc:  # noqa: BLE001 — one bad dispatch must not stop the session
             log.warning(
@@ -123,8 +138,11 @@ class DiscordAdapter:
             return
         self._route(result)
 
-    def _route(self, result: Inbound | Interaction | Ping | Skip) -> None:
+    def _route(self, result: Inbound | Interaction | Refused | Ping | Skip) -> None:
         if isinstance(result, Skip | Ping):
+            return
+        if isinstance(result, Refused):
+            self._spawn(self.interactions.refuse_over_gateway(result))
             return
         if isinstance(result, Interaction):
             self._spawn(self.interactions.over_gateway(result, self._hand_off))

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from adapters.discord.convert import Interaction
 from adapters.discord.outbound import stop_button
 from adapters.discord.rest import DiscordRest
+from adapters.kit.buttons import SignedIds
 from adapters.kit.editstream import EditStream
 from core.events import ConversationRef, Reply
 
@@ -52,9 +53,15 @@ class Pending:
 
 class InteractionAnswers:
     def __init__(
-        self, rest: DiscordRest, chunks: Callable[[str], list[str]], *, edit_interval: float
+        self,
+        rest: DiscordRest,
+        chunks: Callable[[str], list[str]],
+        buttons: SignedIds,
+        *,
+        edit_interval: float,
     ) -> None:
         self._rest = rest
+        self.buttons = buttons
         self._chunks = chunks
         self._edit_interval = edit_interval
         self._pending: OrderedDict[str, Pending] = OrderedDict()  # event id -> interaction
@@ -141,7 +148,7 @@ class InteractionAnswers:
         async def edit(message_id: str, chunk: str) -> None:
             components = None
             if message_id == ORIGINAL and slot.stoppable:  # the Stop button, then [] when it is over
-                components = stop_button(slot.stop_token) or []
+                components = stop_button(slot.stop_token, self.buttons) or []
             await self._rest.edit_webhook_message(
                 token, message_id, chunk, asker=asker, components=components
             )

@@ -15,9 +15,11 @@ every `type` but DEFAULT and REPLY), and every other dispatch.
 
 Interactions: PING → `Ping`; `/ask <question>` → a MESSAGE addressed to the bot;
 `/switchboard <command> [args]` → a COMMAND whose text is the command line (the core's admin gate
-checks the user against the bot's admins); the Stop button (custom id `stop:<stop token>`) → the
-COMMAND `/stop <stop token>` from whoever pressed it, answered ephemerally (the core stops only
-the presser's own answer).
+checks the user against the bot's admins); the Stop button (custom id `stop:<stop token>.<mac>`,
+signed with a key derived from the bot token, `adapters.kit.buttons`) → the COMMAND
+`/stop <stop token>` from whoever pressed it, answered ephemerally (the core stops only the
+presser's own answer). A Stop press whose id does not verify (tampered, forged, unsigned, another
+bot's) → `Refused`: answered "That button is not valid." to the presser, and no turn.
 """
 
 from __future__ import annotations
@@ -25,12 +27,14 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from adapters.kit.buttons import SignedIds
 from core.errors import SwitchboardError
 from core.events import Attachment, ConversationRef, Event, EventKind
 from core.routing import looks_like_command
+from core.secrets import Secret
 
 PLATFORM = "discord"
 ANSWERED_TYPES = frozenset({0, 19})  # DEFAULT, REPLY; the rest are system messages
@@ -39,7 +43,8 @@ THREAD_TYPES = frozenset({10, 11, 12})  # announcement, public and private threa
 ASK_COMMAND = "ask"
 ADMIN_COMMAND = "switchboard"
 STOP_PREFIX = "stop:"
-_STOP_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
+STOP_PURPOSE = "switchboard discord stop button"
+CUSTOM_ID_CHARS = 100  # Discord's limit on a component's custom id
 _INTERACTION_PING, _INTERACTION_COMMAND, _INTERACTION_COMPONENT = 1, 2, 3
 _SUBCOMMAND = 1
 
@@ -74,6 +79,16 @@ class Interaction:
 
 
 @dataclass(frozen=True, slots=True)
+class Refused:
+    """A button press whose id does not verify: the presser is told so, nothing else happens."""
+
+    interaction_id: str
+    token: str = field(repr=False)  # the interaction token, to answer the presser: never logged
+    event_id: str = ""
+    reason: str = "invalid_button"
+
+
+@dataclass(frozen=True, slots=True)
 class Ping:
     """Discord checking the interactions endpoint: answered `{"type": 1}`."""
 
@@ -81,6 +96,11 @@ class Ping:
 @dataclass(frozen=True, slots=True)
 class Skip:
     reason: str  # own_message | bot_message | edit | system | not_for_bot | empty | unsupported | …
+
+
+def stop_ids(bot_token: Secret | str) -> SignedIds:
+    """The signer of this bot's Stop buttons (every replica derives the same key)."""
+    return SignedIds(bot_token, STOP_PURPOSE, prefix=STOP_PREFIX, max_chars=CUSTOM_ID_CHARS)
 
 
 def parse_json(body: bytes) -> dict[str, Any]:
@@ -228,8 +248,11 @@ def _command_line(command: Mapping[str, Any]) -> tuple[str, bool] | None:
     return None
 
 
-def from_interaction(data: Mapping[str, Any]) -> Interaction | Ping | Skip:
-    """An interaction (HTTP body or INTERACTION_CREATE's `d`) → what to do with it."""
+def from_interaction(
+    data: Mapping[str, Any], buttons: SignedIds | None = None
+) -> Interaction | Refused | Ping | Skip:
+    """An interaction (HTTP body or INTERACTION_CREATE's `d`) → what to do with it. `buttons`
+    opens the Stop buttons' signed ids (without it every Stop press is refused)."""
     kind = data.get("type")
     if kind == _INTERACTION_PING:
         return Ping()
@@ -244,8 +267,10 @@ def from_interaction(data: Mapping[str, Any]) -> Interaction | Ping | Skip:
         custom_id = str(body.get("custom_id") or "")
         if not custom_id.startswith(STOP_PREFIX):
             return Skip("unsupported_component")
-        answer = custom_id.removeprefix(STOP_PREFIX)  # the stop token of the answer it sits on
-        text, admin = f"/stop {answer if _STOP_TOKEN.match(answer) else ''}".strip(), True
+        answer = buttons.open(custom_id) if buttons is not None else None  # the answer it sits on
+        if answer is None:
+            return Refused(interaction_id, token, f"{PLATFORM}:interaction:{interaction_id}")
+        text, admin = f"/stop {answer}", True
     elif kind != _INTERACTION_COMMAND:
         return Skip("unsupported_interaction")
     else:
@@ -277,8 +302,13 @@ def from_interaction(data: Mapping[str, Any]) -> Interaction | Ping | Skip:
 
 
 def from_dispatch(
-    payload: Mapping[str, Any], bot: BotIdentity, *, in_thread: bool = False, answer_bots: bool = False
-) -> Inbound | Interaction | Ping | Skip:
+    payload: Mapping[str, Any],
+    bot: BotIdentity,
+    *,
+    in_thread: bool = False,
+    answer_bots: bool = False,
+    buttons: SignedIds | None = None,
+) -> Inbound | Interaction | Refused | Ping | Skip:
     """One gateway dispatch (op 0) → what to hand to the hub, or why not."""
     name, data = payload.get("t"), payload.get("d")
     if not isinstance(data, Mapping):
@@ -288,5 +318,5 @@ def from_dispatch(
     if name == "MESSAGE_UPDATE":
         return Skip("edit")
     if name == "INTERACTION_CREATE":
-        return from_interaction(data)
+        return from_interaction(data, buttons)
     return Skip("unsupported_dispatch")

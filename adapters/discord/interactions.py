@@ -7,6 +7,9 @@ that message (`PATCH …/messages/@original`); later replies are follow-ups. The
 minutes: after that a reply is an ordinary channel message. Over HTTP the ack is the response
 body of `POST /discord/interactions` (Ed25519-verified on the raw bytes: 401 for a bad, missing
 or stale signature, `{"type": 1}` for Discord's PING); over the gateway it is a callback request.
+A Stop press whose signed custom id does not verify gets "That button is not valid." (ephemeral)
+and no turn; it is logged and counted with the refused signatures
+(`switchboard_events_signature_failures_total{platform="discord"}`).
 """
 
 from __future__ import annotations
@@ -24,15 +27,18 @@ from adapters.discord.convert import (
     Interaction,
     MalformedPayload,
     Ping,
+    Refused,
     Skip,
     from_interaction,
 )
 from adapters.discord.outbound import stop_button
 from adapters.discord.rest import EPHEMERAL_FLAG, DiscordRest
+from adapters.kit.buttons import INVALID_BUTTON
 from adapters.kit.route import MalformedPayload as KitMalformed
 from adapters.kit.route import VerifiedRoute
 from adapters.kit.verify import Ed25519Verifier
 from core.events import Event
+from core.metrics import PLATFORM as PLATFORM_METRICS
 from core.turns import TurnHandle
 
 log = logging.getLogger(__name__)
@@ -56,11 +62,13 @@ class Interactions:
 
         async def handle(payload: dict[str, Any], _request: web.Request) -> dict[str, Any] | None:
             try:
-                result = from_interaction(payload)
+                result = from_interaction(payload, self.answers.buttons)
             except MalformedPayload as exc:
                 raise KitMalformed(str(exc)) from None
             if isinstance(result, Ping):
                 return {"type": PONG}
+            if isinstance(result, Refused):
+                return self.refuse(result)
             if isinstance(result, Skip):
                 return {
                     "type": ANSWER,
@@ -82,6 +90,21 @@ class Interactions:
             log.warning("interaction not acknowledged: %s", exc, extra={"platform": PLATFORM})
             self.answers.drop(result.event.id)
 
+    async def refuse_over_gateway(self, result: Refused) -> None:
+        try:
+            await self._rest.callback(result.interaction_id, result.token, self.refuse(result))
+        except Exception as exc:  # noqa: BLE001 — the presser sees Discord's "interaction failed"
+            log.warning("refusal not delivered: %s", exc, extra={"platform": PLATFORM})
+
+    def refuse(self, result: Refused) -> dict[str, Any]:
+        """A button press that does not verify: logged, counted, answered to the presser only."""
+        log.warning(
+            "discord button refused: its custom id does not verify",
+            extra={"platform": PLATFORM, "event_id": result.event_id, "reason": result.reason},
+        )
+        PLATFORM_METRICS.signature_failed(PLATFORM)
+        return {"type": ANSWER, "data": {"content": INVALID_BUTTON, "flags": EPHEMERAL_FLAG}}
+
     async def answer(
         self, result: Interaction, on_interaction: OnInteraction, asker: str | None = None
     ) -> dict[str, Any]:
@@ -102,7 +125,7 @@ class Interactions:
         first = self.answers.chunks(text)[0]
         allowed = {"parse": [], "users": [result.event.sender_id], "replied_user": False}
         data: dict[str, Any] = {"content": first, "flags": flags, "allowed_mentions": allowed}
-        button = stop_button(slot.stop_token)
+        button = stop_button(slot.stop_token, self.answers.buttons)
         if button is not None:  # a streamed answer already writing: stoppable from the start
             data["components"] = button
         return {"type": ANSWER, "data": data}

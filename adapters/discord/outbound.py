@@ -2,7 +2,8 @@
 follow-up messages under 2,000 characters with code fences balanced, and streamed answers grow
 in place (`adapters.kit.editstream`), with `allowed_mentions` on every post and every edit.
 While a streamed answer is being written its first message carries a Stop button (custom id
-`stop:<stop token>`, read by `convert`); the final edit removes it."""
+`stop:<stop token>.<mac>`, signed by `convert.stop_ids`, opened by `convert`); the final edit
+removes it."""
 
 from __future__ import annotations
 
@@ -12,15 +13,14 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from adapters.discord.convert import STOP_PREFIX
 from adapters.discord.rest import DiscordRest
 from adapters.discord.state import DiscordState
+from adapters.kit.buttons import SignedIds
 from adapters.kit.chunks import split
 from adapters.kit.editstream import EditStream
 from core.events import ConversationRef, Reply
 
 ACTION_ROW, BUTTON, DANGER = 1, 2, 4
-MAX_TOKEN = 90  # custom ids hold 100 characters
 ATTACHED = "The answer is long ({chars:,} characters), so it is attached as answer.md."
 
 
@@ -35,6 +35,7 @@ class Outbox:
         self,
         rest: DiscordRest,
         state: DiscordState,
+        buttons: SignedIds,
         *,
         max_chars: int,
         edit_interval: float,
@@ -43,6 +44,7 @@ class Outbox:
         self._rest = rest
         self._attach_over = attach_over_chars
         self._state = state
+        self.buttons = buttons
         self._max_chars = max_chars
         self._edit_interval = edit_interval
         self._answers: OrderedDict[str, _Answer] = OrderedDict()  # first message id -> answer
@@ -58,7 +60,7 @@ class Outbox:
         if self._attach_over and len(reply.text) > self._attach_over:
             return [await self._attach(reply, asker)]
         chunks = self.chunks(reply.text)
-        button = stop_button(reply.stop_token)
+        button = stop_button(reply.stop_token, self.buttons)
         ids = [
             await self._rest.post(
                 conversation.channel_id,
@@ -146,9 +148,11 @@ class Outbox:
             self._clearing.discard(oldest)
 
 
-def stop_button(token: str | None) -> list[dict[str, Any]] | None:
-    """The Stop button (a message component) under an answer still being written."""
-    if not token or len(token) > MAX_TOKEN:
+def stop_button(token: str | None, buttons: SignedIds) -> list[dict[str, Any]] | None:
+    """The Stop button (a message component) under an answer still being written; its custom id
+    is signed (None: no token, or one that does not fit)."""
+    custom_id = buttons.sign(token)
+    if custom_id is None:
         return None
-    button = {"type": BUTTON, "style": DANGER, "label": "Stop", "custom_id": STOP_PREFIX + token}
+    button = {"type": BUTTON, "style": DANGER, "label": "Stop", "custom_id": custom_id}
     return [{"type": ACTION_ROW, "components": [button]}]

@@ -12,6 +12,7 @@ from aiohttp import web
 from redis.asyncio import Redis
 from telegram.error import TelegramError
 
+from adapters.kit.buttons import INVALID_BUTTON
 from adapters.kit.keepalive import Keepalive
 from adapters.kit.lease import new_lease
 from adapters.kit.memory import MentionMemory
@@ -25,7 +26,7 @@ from adapters.telegram.outbound import Outbox, TelegramPacing, target_of
 from adapters.telegram.polling import Poller
 from adapters.telegram.sending import Sender
 from adapters.telegram.state import TelegramState
-from adapters.telegram.stopping import StopPress
+from adapters.telegram.stopping import StopPress, stop_ids
 from adapters.telegram.streaming import Streams, sent_ref
 from core import messages
 from core.adapter import Receive
@@ -33,6 +34,7 @@ from core.errors import ConfigError
 from core.events import ConversationRef, Event, Reply, SentRef, reply_to
 from core.locks import RedisLock
 from core.lru import LruDict
+from core.metrics import PLATFORM as PLATFORM_METRICS
 from core.tasks import TaskGroup
 
 log = logging.getLogger(__name__)
@@ -62,12 +64,15 @@ class TelegramAdapter:
         self.state = TelegramState(redis, key_prefix, config.bot_id)
         self.application = build_application(config)
         self.bot = self.application.bot
+        assert config.token is not None  # problems() said so otherwise
+        self.buttons = stop_ids(config.token)  # inline Stop buttons' callback data, signed
         self.intake = UpdateIntake(
             self.state,
             self._hand_off,
             self._business,
             answer_bots=self.options.answer_bots,
             stop_pressed=self._stop_pressed,
+            buttons=self.buttons,
         )
         self._presses: OrderedDict[str, str | None] = OrderedDict()  # stop press -> callback query
         self.mentions = MentionMemory(redis, self.state.prefix)
@@ -78,6 +83,7 @@ class TelegramAdapter:
         self.edit_interval = self.options.edit_interval_s  # the one pace of a streamed answer
         self.streams = Streams(
             self.outbox,
+            self.buttons,
             interval=self.options.edit_interval_s,
             keepalive_s=self.options.draft_keepalive_s,
             drafts=self.options.drafts,
@@ -172,7 +178,17 @@ class TelegramAdapter:
             self._receive(event)
 
     async def _stop_pressed(self, press: StopPress) -> None:
-        """A stop button: the core's `/stop`; its reply answers the press (see `send`)."""
+        """A stop button: the core's `/stop`; its reply answers the press (see `send`). A press
+        whose callback data does not verify stops nothing: logged, counted with the refused
+        signatures, and the presser's toast says so."""
+        if press.refused:
+            log.warning(
+                "telegram button refused: its callback data does not verify",
+                extra={**_EXTRA, "event_id": press.event.id, "reason": "invalid_button"},
+            )
+            PLATFORM_METRICS.signature_failed(PLATFORM)
+            await self._answer_press(press.callback_id, reply_to(press.event, INVALID_BUTTON, notice=True))
+            return
         if self._receive is None:
             return
         self._presses[press.event.id] = press.callback_id

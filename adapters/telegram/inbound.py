@@ -14,6 +14,7 @@ from typing import Any
 
 from aiohttp import web
 
+from adapters.kit.buttons import SignedIds
 from adapters.kit.recent import RecentIds
 from adapters.kit.route import MalformedPayload, VerifiedRoute
 from adapters.kit.verify import SecretHeaderVerifier
@@ -49,8 +50,10 @@ class UpdateIntake:
         *,
         answer_bots: bool,
         stop_pressed: StopPressed | None = None,
+        buttons: SignedIds | None = None,
     ) -> None:
         self._state = state
+        self._buttons = buttons  # opens the inline Stop buttons' signed callback data
         self._hand_off = hand_off
         self._stop_pressed = stop_pressed
         self._business = business
@@ -83,8 +86,8 @@ class UpdateIntake:
         """One update (webhook body or polled): hand it off, or drop it with a reason."""
         if self.identity is None:
             return
-        press = stop_press(update, self.identity)
-        if press is not None:  # a stop button (a draft's own, or the inline one)
+        press = stop_press(update, self.identity, self._buttons)
+        if press is not None:  # a stop button (a draft's own, or the inline one; maybe refused)
             if self._stop_pressed is not None and self._recent.first_time(press.event.id):
                 await self._stop_pressed(press)
             return

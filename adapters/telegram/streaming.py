@@ -25,6 +25,7 @@ from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from typing import Any
 
+from adapters.kit.buttons import SignedIds
 from adapters.kit.editstream import EditStream
 from adapters.telegram.outbound import Outbox, target_of
 from adapters.telegram.sending import Target
@@ -59,8 +60,11 @@ class _Draft:
 
 
 class Streams:
-    def __init__(self, outbox: Outbox, *, interval: float, keepalive_s: float, drafts: bool) -> None:
+    def __init__(
+        self, outbox: Outbox, buttons: SignedIds, *, interval: float, keepalive_s: float, drafts: bool
+    ) -> None:
         self._outbox = outbox
+        self._buttons = buttons  # signs the inline Stop buttons' callback data
         self._interval = interval
         self._keepalive_s = keepalive_s
         self._use_drafts = drafts
@@ -81,7 +85,7 @@ class Streams:
             except AdapterError:
                 self._drafts.pop(ref.message_id + ref.channel_id, None)
                 log.info("drafts refused here: streaming by edits", extra={"platform": PLATFORM})
-        ids = await self._outbox.post(reply, markup=stop_markup(reply.stop_token))
+        ids = await self._outbox.post(reply, markup=stop_markup(reply.stop_token, self._buttons))
         if ids and reply.stop_token:
             self._stoppable[str(ids[0])] = reply.stop_token
             _trim(self._stoppable)
@@ -185,7 +189,9 @@ class Streams:
             return str(message.message_id)
 
         async def edit(message_id: str, chunk: str) -> None:
-            markup = stop_markup(self._stoppable.get(message_id))  # an edit without it drops it
+            markup = stop_markup(
+                self._stoppable.get(message_id), self._buttons
+            )  # an edit without it drops it
             if not await sender.edit(
                 target, int(message_id), to_html(chunk, allowed), to_plain(chunk, allowed), markup=markup
             ):

@@ -10,15 +10,20 @@ from adapters.discord.convert import (
     Interaction,
     MalformedPayload,
     Ping,
+    Refused,
     Skip,
     from_dispatch,
     from_interaction,
     parse_json,
+    stop_ids,
 )
 from core.events import EventKind
+from tests.discord.fake_discord import TOKEN
 from tests.discord.payloads import ASKER_ID, BOT_USER_ID, load
 
 BOT = BotIdentity(user_id=BOT_USER_ID, application_id=BOT_USER_ID)
+BUTTONS = stop_ids(TOKEN)
+JOB = "0123456789abcdef0123456789abcdef"
 
 
 def convert(name: str, **kwargs) -> Inbound | Interaction | Ping | Skip:  # type: ignore[no-untyped-def]
@@ -221,14 +226,36 @@ def test_ask_inside_a_thread_is_answered_in_the_thread():
 
 def test_the_stop_button_is_a_stop_command_from_whoever_pressed_it():
     payload = load("interaction_stop_button")
-    payload["data"]["custom_id"] = "stop:0123456789abcdef0123456789abcdef"
-    result = from_interaction(payload)
+    payload["data"]["custom_id"] = BUTTONS.sign(JOB)
+    assert len(payload["data"]["custom_id"]) <= 100  # Discord's limit on a custom id
+    result = from_interaction(payload, BUTTONS)
     assert isinstance(result, Interaction) and result.admin  # answered to the presser only
-    assert result.event.text == "/stop 0123456789abcdef0123456789abcdef"
+    assert result.event.text == f"/stop {JOB}"
     assert result.event.kind is EventKind.COMMAND and result.event.sender_id == ASKER_ID
     assert result.event.conversation.channel_id == "290926798999357250"
-    payload["data"]["custom_id"] = "stop:not a token!"  # unreadable: a plain /stop of their own
-    assert from_interaction(payload).event.text == "/stop"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    "custom_id",
+    [
+        f"stop:{JOB}",  # unsigned: the layout before signing
+        BUTTONS.sign(JOB).replace(JOB, "f" + JOB[1:]),  # another answer's token under this mac
+        BUTTONS.sign(JOB)[:-2] + "AA",  # a forged mac
+        stop_ids("another-bots-token").sign(JOB),  # another bot's button with the same layout
+        "stop:not a token!",
+    ],
+    ids=["unsigned", "other-token", "forged-mac", "other-bot", "unreadable"],
+)
+def test_a_stop_button_that_does_not_verify_is_refused_not_a_stop(custom_id):
+    payload = load("interaction_stop_button")
+    payload["data"]["custom_id"] = custom_id
+    result = from_interaction(payload, BUTTONS)
+    assert result == Refused(payload["id"], payload["token"], f"discord:interaction:{payload['id']}")
+    assert payload["token"] not in repr(result)  # the interaction token is never shown
+    gateway = {"op": 0, "t": "INTERACTION_CREATE", "d": payload}
+    assert isinstance(from_dispatch(gateway, BOT, buttons=BUTTONS), Refused)
+    payload["data"]["custom_id"] = BUTTONS.sign(JOB)
+    assert isinstance(from_interaction(payload), Refused)  # no key: nothing verifies (fail closed)
 
 
 def test_interaction_over_the_gateway_is_the_same():
