@@ -16,6 +16,7 @@ from adapters.kit.buttons import INVALID_BUTTON
 from adapters.kit.keepalive import Keepalive
 from adapters.kit.lease import new_lease
 from adapters.kit.memory import MentionMemory
+from adapters.kit.ordered import ConversationOrder
 from adapters.kit.rates import SharedRates
 from adapters.telegram.client import build_application, identity_of
 from adapters.telegram.commands import CommandMenu, register
@@ -95,7 +96,16 @@ class TelegramAdapter:
         self._lock_key = self.state.key("poller")
         self._receive: Receive | None = None
         self.background = TaskGroup(PLATFORM)  # hand-offs that outlive the ack
-        self._preparing: LruDict[str, asyncio.Task[None]] = LruDict(MAX_PREPARING)  # chat -> last one
+        self._preparing: LruDict[str, asyncio.Task[int | None]] = LruDict(MAX_PREPARING)  # chat -> last one
+        # Webhook replicas behind one URL: a chat's updates reach the hub in update_id order
+        # across replicas too (polling has one taker, and per-replica order is enough there).
+        self.order = (
+            ConversationOrder(
+                redis, self.state.key("order"), wait_s=self.options.order_wait_s, platform=PLATFORM
+            )
+            if config.webhook and self.options.order_wait_s > 0
+            else None
+        )
 
     # -- lifecycle ----------------------------------------------------------------------------
     async def start(self, receive: Receive) -> None:
@@ -140,14 +150,17 @@ class TelegramAdapter:
             data["bot"] = f"@{self.intake.identity.username}"
         if self.poller is not None:
             data["poller_holder"] = self.poller.holding
+        if self.order is not None:
+            data["order"] = {"waiting": self.order.waiting, **self.order.counts}
         return data
 
     # -- inbound --------------------------------------------------------------------------------
     def _hand_off(self, inbound: Inbound) -> None:
         """Hand the update to the hub without waiting for its turn (the webhook acks at once, the
         poller takes the next update). What must come before the turn (a private chat's unblock,
-        the mention memory, the text-only notice) runs first, in a background task; a chat's
-        later updates wait for it, so that one chat's updates reach the hub in order."""
+        the mention memory) runs first, in a background task; a chat's later updates wait for it,
+        so that one chat's updates reach the hub in order — on this replica by the task chain,
+        across webhook replicas by `self.order` (update_id order, bounded wait)."""
         if self._receive is None:
             return
         event = inbound.event
@@ -156,26 +169,49 @@ class TelegramAdapter:
         if before is not None and before.done():
             self._preparing.pop(chat)
             before = None
-        if before is None and not (event.is_direct or inbound.media_only or inbound.mentioned):
+        needs_work = event.is_direct or inbound.media_only or inbound.mentioned
+        if before is None and self.order is None and not needs_work:
             self._receive(event)
             return
         self._preparing[chat] = self.background.spawn(self._prepare_then_receive(inbound, before))
 
-    async def _prepare_then_receive(self, inbound: Inbound, before: asyncio.Task[None] | None) -> None:
+    async def _prepare_then_receive(
+        self, inbound: Inbound, before: asyncio.Task[int | None] | None
+    ) -> int | None:
+        """Returns what `ConversationOrder.hand_off` says is left pending in the chat, for the
+        chat's next update on this replica."""
         event = inbound.event
+        chat, seq = event.conversation.channel_id, inbound.update_id
+        unblock = event.is_direct  # they wrote again: they no longer block the bot
+        clear = True
+        if self.order is not None:  # first of all (the unblock rides along: one round trip)
+            clear = await self.order.arrive(
+                chat, seq, delete=[self.state.blocked_key(chat)] if unblock else []
+            )
+            unblock = False
         try:
-            if event.is_direct:  # they wrote again: they no longer block the bot
-                await self.state.unblock(event.conversation.channel_id)
+            if unblock:
+                await self.state.unblock(chat)
             if inbound.mentioned:
                 await self.mentions.remember(event.conversation, inbound.mentioned)
         except Exception as exc:  # noqa: BLE001 — Redis away: the turn still runs (and says so if it must)
             log.warning("telegram hand-off preparation failed: %s", type(exc).__name__, extra=_EXTRA)
-        if before is not None:  # this chat's earlier update reaches the hub first
+        if before is not None:  # this chat's earlier update (on this replica) reaches the hub first
             await asyncio.wait([before])
+            left = None if before.cancelled() or before.exception() else before.result()
+            clear = left is not None and left >= seq
+        if self.order is None:
+            self._deliver(inbound)
+            return None
+        return await self.order.hand_off(chat, seq, lambda: self._deliver(inbound), clear=clear)
+
+    def _deliver(self, inbound: Inbound) -> None:
+        """The update's turn to the hub, or (media without text) the text-only notice, sent in
+        the background so that no chat's next update waits on a Telegram request."""
         if inbound.media_only:
-            await self._text_only(event)
+            self.background.spawn(self._text_only(inbound.event))
         elif self._receive is not None:
-            self._receive(event)
+            self._receive(inbound.event)
 
     async def _stop_pressed(self, press: StopPress) -> None:
         """A stop button: the core's `/stop`; its reply answers the press (see `send`). A press

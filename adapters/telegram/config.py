@@ -56,6 +56,9 @@ class TelegramOptions(BaseModel):
     bot_per_second: int = Field(30, ge=1, le=1000, description="messages per second for the bot")
     typing_every_s: float = Field(4.0, ge=1, le=5, description="refresh the typing action")
     draft_keepalive_s: float = Field(20.0, ge=1, le=29, description="re-send an idle draft")
+    order_wait_s: float = Field(
+        2.0, ge=0, le=30, description="webhook: how long an update waits for its chat's earlier one (0: off)"
+    )
 
 
 def _secret(env: Mapping[str, str], key: str) -> Secret | None:

@@ -32,10 +32,13 @@ class TelegramState:
 
     # -- chats that refuse the bot (403) ------------------------------------------------------
     async def mark_blocked(self, chat_id: str) -> None:
-        await self.redis.set(self.key("blocked", chat_id), "1", ex=BLOCKED_TTL_S)
+        await self.redis.set(self.blocked_key(chat_id), "1", ex=BLOCKED_TTL_S)
 
     async def unblock(self, chat_id: str) -> None:
-        await self.redis.delete(self.key("blocked", chat_id))
+        await self.redis.delete(self.blocked_key(chat_id))
+
+    def blocked_key(self, chat_id: str) -> str:
+        return self.key("blocked", chat_id)
 
     async def is_blocked(self, chat_id: str) -> bool:
         return bool(await self.redis.exists(self.key("blocked", chat_id)))

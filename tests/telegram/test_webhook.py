@@ -152,6 +152,14 @@ async def test_blocked_user_is_marked_and_not_retried(tgkit):
     await hub.settle()
     assert len(tgkit.fake.of("sendMessage")) == 1
     assert await hub.adapter.state.is_blocked("111111111")
+    tgkit.fake.blocked.discard("111111111")  # they unblocked the bot and wrote again
+    again = about()
+    again["update_id"] += 1
+    again["message"]["message_id"] += 1
+    await hub.update(again)
+    await hub.settle()
+    assert not await hub.adapter.state.is_blocked("111111111")
+    assert len(tgkit.fake.of("sendMessage")) == 2
 
 
 async def test_a_group_that_became_a_supergroup_is_followed(tgkit):
@@ -218,32 +226,40 @@ async def test_webhook_acks_before_the_turn_ends(tgkit, name):
     assert tgkit.fake.messages[0].text == slow_skills.ANSWER
 
 
+def mentioning(update: dict, who: str = "@alice_w") -> dict:  # type: ignore[type-arg]
+    """The update's text with a mention of someone (remembered before the turn: a preparation)."""
+    message = update["message"]
+    message["entities"].append({"offset": len(message["text"]) + 1, "length": len(who), "type": "mention"})
+    message["text"] += " " + who
+    return update
+
+
 async def test_one_chats_updates_reach_the_hub_in_order(tgkit, monkeypatch):
-    """A private chat's first update waits on Redis (its unblock) longer than its second: the
-    second still reaches the hub after it."""
+    """A private chat's first update waits on Redis (remembering whom it mentions) longer than its
+    second: the second still reaches the hub after it."""
     hub = await tgkit.build()
     release = asyncio.Event()
-    unblock = hub.adapter.state.unblock
+    remember = hub.adapter.mentions.remember
     calls = 0
 
-    async def slow_first(chat_id: str) -> None:
+    async def slow_first(conversation, users) -> None:  # type: ignore[no-untyped-def]
         nonlocal calls
         calls += 1
         if calls == 1:
             await release.wait()
-        await unblock(chat_id)
+        await remember(conversation, users)
 
-    monkeypatch.setattr(hub.adapter.state, "unblock", slow_first)
+    monkeypatch.setattr(hub.adapter.mentions, "remember", slow_first)
     received: list[str] = []
     receive = hub.adapter._receive
     hub.adapter._receive = lambda event: received.append(event.text) or receive(event)
-    first, second = about(text="/help"), about(text="/about")
+    first, second = mentioning(about(text="/help")), mentioning(about(text="/about"))
     second["update_id"] += 1
     second["message"]["message_id"] += 1
     assert await hub.update(first) == (200, None)
     assert await hub.update(second) == (200, None)
-    await asyncio.sleep(0)  # the second's preparation is done; it must still wait for the first
+    await tgkit.fake.wait_for(lambda: calls == 2)  # the second's preparation is done; it still waits
     assert received == []
     release.set()
     await tgkit.fake.wait_for(lambda: len(tgkit.fake.messages) == 2)
-    assert received == ["/help", "/about"]
+    assert [text.split()[0] for text in received] == ["/help", "/about"]
