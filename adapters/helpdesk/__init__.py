@@ -91,25 +91,40 @@ def build_hooks(
 ) -> list[HelpdeskAdapter]:
     """One adapter per `[adapters.hooks.<name>]` table: `POST /hooks/<name>`, Standard Webhooks
     (or HMAC) with the secret in `secret_env` (default `SWITCHBOARD_HOOK_<NAME>_SECRET`)."""
-    adapters: list[HelpdeskAdapter] = []
-    for name, table in hooks.items():
-        if not isinstance(table, Mapping) or name in VENDORS or name == "enabled":
-            raise ConfigError(
-                f"key 'adapters.hooks.{name}': a hook is a table with secret_env, callback_url and fields",
-                source=source,
-            )
-        options = dict(table)
-        var = str(options.get("secret_env") or f"SWITCHBOARD_HOOK_{name.upper().replace('-', '_')}_SECRET")
-        config = HelpdeskConfig.from_env(name, env, {"webhook_secret": var}, options, source=source)
-        if not config.secret("webhook_secret"):
-            raise ConfigError(f"key 'adapters.hooks.{name}': set {var} in the environment", source=source)
-        try:
-            vendor = GenericHook(name, config, session, sleep=sleep)
-            vendor.verifier()
-        except ValueError as exc:
-            raise ConfigError(f"key 'adapters.hooks.{name}': {exc}", source=source) from None
-        adapters.append(HelpdeskAdapter(vendor, redis, key_prefix=key_prefix))
-    return adapters
+    return [
+        HelpdeskAdapter(
+            hook_vendor(name, table, env, session, source=source, sleep=sleep), redis, key_prefix=key_prefix
+        )
+        for name, table in hooks.items()
+    ]
+
+
+def hook_vendor(
+    name: str,
+    table: Any,
+    env: Mapping[str, str],
+    session: SharedSession,
+    *,
+    source: str = "bot definition",
+    sleep: Sleep | None = None,
+) -> GenericHook:
+    """One `[adapters.hooks.<name>]` table, checked (ConfigError naming the key) and built."""
+    if not isinstance(table, Mapping) or name in VENDORS or name == "enabled":
+        raise ConfigError(
+            f"key 'adapters.hooks.{name}': a hook is a table with secret_env, callback_url and fields",
+            source=source,
+        )
+    options = dict(table)
+    var = str(options.get("secret_env") or f"SWITCHBOARD_HOOK_{name.upper().replace('-', '_')}_SECRET")
+    config = HelpdeskConfig.from_env(name, env, {"webhook_secret": var}, options, source=source)
+    if not config.secret("webhook_secret"):
+        raise ConfigError(f"key 'adapters.hooks.{name}': set {var} in the environment", source=source)
+    try:
+        vendor = GenericHook(name, config, session, sleep=sleep)
+        vendor.verifier()
+    except ValueError as exc:
+        raise ConfigError(f"key 'adapters.hooks.{name}': {exc}", source=source) from None
+    return vendor
 
 
 def hook_problems(hooks: Mapping[str, Any], env: Mapping[str, str], *, source: str) -> list[str]:
@@ -121,10 +136,7 @@ def hook_problems(hooks: Mapping[str, Any], env: Mapping[str, str], *, source: s
         return found
     for name, table in tables.items():
         try:
-            build_hooks({name: table}, env, _NO_REDIS, SharedSession(), source=source)
+            hook_vendor(name, table, env, SharedSession(), source=source)  # checked, never started
         except ConfigError as exc:
             found.extend(f"{exc.source}: {p}" for p in exc.problems)
     return found
-
-
-_NO_REDIS: Any = None  # `check` builds hooks to validate them and never starts them

@@ -13,7 +13,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from adapters.helpdesk import build_hooks
+from adapters.helpdesk import build_hooks, hook_problems
 from adapters.kit.http import SharedSession
 from adapters.kit.verify import standard_webhooks
 from bots.compose import assemble
@@ -182,3 +182,14 @@ def test_hook_configuration_errors_name_the_key(redis):
             redis,
             SharedSession(),
         )
+
+
+def test_check_validates_hooks_without_redis_and_names_what_is_wrong():
+    """`switchboard check` (and `run`, which checks first) used to crash on any valid hook table:
+    it built the adapter, whose parked-writes store needs Redis, to validate the table."""
+    tables = {"orders": {"fields": FIELDS, "callback_url": "https://orders.example.com/replies"}}
+    assert hook_problems(tables, {"SWITCHBOARD_HOOK_ORDERS_SECRET": SECRET}, source="bot.toml") == []
+    found = hook_problems(tables, {}, source="bot.toml")
+    assert found == [
+        "bot.toml: key 'adapters.hooks.orders': set SWITCHBOARD_HOOK_ORDERS_SECRET in the environment"
+    ]
