@@ -223,10 +223,16 @@ def _user_of(data: Mapping[str, Any]) -> Mapping[str, Any]:
     return user
 
 
+def _option_list(data: Mapping[str, Any]) -> list[Any]:
+    """`options`, when it is a list (a signed body may carry any JSON type there)."""
+    options = data.get("options")
+    return options if isinstance(options, list) else []
+
+
 def _options(data: Mapping[str, Any]) -> dict[str, Any]:
     return {
         str(o.get("name")): o.get("value")
-        for o in data.get("options") or ()
+        for o in _option_list(data)
         if isinstance(o, Mapping) and "value" in o
     }
 
@@ -237,9 +243,7 @@ def _command_line(command: Mapping[str, Any]) -> tuple[str, bool] | None:
     if name == ASK_COMMAND:
         return str(_options(command).get("question") or "").strip(), False
     if name == ADMIN_COMMAND:
-        subs = [
-            o for o in command.get("options") or () if isinstance(o, Mapping) and o.get("type") == _SUBCOMMAND
-        ]
+        subs = [o for o in _option_list(command) if isinstance(o, Mapping) and o.get("type") == _SUBCOMMAND]
         if subs:  # `/switchboard <sub> [args]`
             args = str(_options(subs[0]).get("args") or "").strip()
             return f"/{subs[0].get('name')} {args}".strip(), True

@@ -17,7 +17,8 @@ from aiohttp import web
 
 from adapters.kit.verify import SignatureError, Verifier
 from core.errors import SwitchboardError
-from core.http import BadInput, load_json
+from core.http import REQUEST_ID, BadInput, load_json
+from core.http.middleware import REQUEST_ID_KEY
 from core.metrics import PLATFORM
 
 log = logging.getLogger(__name__)
@@ -131,7 +132,9 @@ class VerifiedRoute:
                 payload = parse_form(body)
             result = await self._handler(payload, request)
         except MalformedPayload as exc:
-            return error(400, str(exc))
+            rid = request.get(REQUEST_ID_KEY, "-")
+            log.warning("%s request refused with 400: %s", self._platform, exc, extra={REQUEST_ID: rid})
+            return error(400, str(exc), request_id=rid)
         if isinstance(result, web.StreamResponse):
             return result
         return ok(result)

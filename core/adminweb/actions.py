@@ -86,9 +86,13 @@ class AdminActions:
             return await gate.run_trusted(turn, user=ACTOR)
 
         self._pipeline = Pipeline([PiiStage(masker, metrics)], trusted, batch=lambda: None)
+        self._gate = gate
 
     async def perform(self, action: str, form: Mapping[str, str], bot: BotDefinition) -> ActionResult:
         line, conversation = command_for(action, form)
+        name = line.split()[0]
+        if not self._gate.knows(name):  # e.g. the model switch, on a bot without models
+            raise BadInput(f"this bot has no /{name} command", status=404)
         event = Event(
             id=f"{ACTOR}:{uuid.uuid4().hex}",
             conversation=conversation,

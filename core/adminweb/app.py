@@ -26,6 +26,7 @@ from core.adminweb.guard import COOKIE, Guard
 from core.adminweb.overview import Sources, gather
 from core.adminweb.sessions import LoginLimit, Session, SessionStore, token_tag
 from core.audit import AuditEntry
+from core.http import BadInput
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +121,12 @@ class AdminWeb:
 
     @staticmethod
     async def _form(request: web.Request) -> dict[str, str]:
-        data = await request.post()
+        """The posted form's text fields. A body that is no readable form (invalid UTF-8, an
+        unknown charset, broken multipart) is a 400, never a 500."""
+        try:
+            data = await request.post()
+        except (ValueError, LookupError) as exc:  # UnicodeDecodeError is a ValueError
+            raise BadInput(f"the form cannot be read ({type(exc).__name__})") from None
         return {k: v for k, v in data.items() if isinstance(v, str)}
 
     async def _audit(self, command: str, args: str, *, allowed: bool, result: str) -> None:

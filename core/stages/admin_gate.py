@@ -76,6 +76,10 @@ class AdminGateStage:
             return None
         return await call_next(turn)
 
+    def knows(self, name: str) -> bool:
+        """Whether this bot has the admin command `name` (a dashboard asks before it runs one)."""
+        return self._commands.get(name) is not None
+
     async def run_trusted(self, turn: Turn, *, user: str) -> SkillResult:
         """Run the admin command in `turn` for `user`, an admin the caller authenticated outside
         chat (the web dashboard): the same handler and the same audit entry as a chat command.

@@ -1,36 +1,76 @@
-"""The malformed-input corpus, turned into requests for every route of the hub.
+"""The malformed-input corpus (tests/fuzz/shapes.py), addressed to every route of the hub.
 
-Sources: JSONTestSuite's must-reject files and the Big List of Naughty Strings (tests/corpora/),
-plus hand-made shapes (wrong JSON types, deep nesting, invalid UTF-8, NUL bytes, lone surrogates,
-Unicode digits in timestamps). `sample(items, full)` keeps every n-th item for `make test`.
-"""
+- Signed JSON webhooks (REST, Slack events, Discord, Telegram, the six helpdesks, a generic
+  Standard Webhooks hook; tests/fuzz/routes.py): must-reject files and odd bodies, each string
+  field of a valid payload × each naughty string, each field × each wrong JSON type, raw invalid
+  UTF-8 / NUL / surrogates spliced into each string, one field nested deeply, wrong content types
+  and an oversize body, every request with a valid signature for its bytes.
+- Form posts (Slack slash commands; the admin dashboard's login, logout and actions with a live
+  session and its CSRF token): each field × each naughty string, non-UTF-8 percent escapes,
+  odd and multipart bodies.
+- GET routes (health, metrics, web chat page and files, Slack install and OAuth, the dashboard's
+  pages and files): naughty query strings, names and cookies; wrong methods on every route.
+- The web chat socket: must-reject and naughty frames, wrong types in each frame field, deep and
+  oversize frames, binary frames, hostile Origins."""
 
 from __future__ import annotations
 
 import base64
-import copy
-import hashlib
-import hmac
 import json
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import quote, urlencode
 
-from adapters.slack.verify import signature
-from tests.discord.conftest import signed_headers as discord_signed
-from tests.helpdesk.signing import signed
-from tests.test_embedded_run import TOKEN
+from tests.fuzz import routes
+from tests.fuzz.routes import JsonRoute, slack_headers
+from tests.fuzz.shapes import (
+    MARK,
+    NON_UTF8_QUERY,
+    ODD_BODIES,
+    UNICODE_DIGITS,
+    WRONG_CONTENT_TYPES,
+    WRONG_TYPES,
+    field_mutations,
+    must_reject_files,
+    naughty_lines,
+    naughty_strings,
+    replaced,
+    sample,
+    splice,
+    splices,
+    spread,
+)
 
-CORPORA = Path(__file__).resolve().parent.parent / "corpora"
-DISCORD_ASK = json.loads((CORPORA.parent / "payloads" / "discord" / "interaction_ask.json").read_text())
-ZENDESK_REPLY = json.loads((CORPORA.parent / "payloads" / "zendesk" / "customer_replied.json").read_text())
-SIGNING_SECRET = "fuzz-signing-secret-5e1d0c"
+SIGNING_SECRET = routes.SIGNING_SECRET
 TOKEN_KEY = base64.b64encode(bytes(range(32))).decode()
-SAMPLE_EVERY = 20
-T = TypeVar("T")
+ADMIN_ACTIONS = ("mute", "unmute", "skills", "model", "nonsense")
+GET_ROUTES = (
+    "/",
+    "/favicon.ico",
+    "/healthz",
+    "/readyz",
+    "/metrics",
+    "/slack/install",
+    "/slack/oauth_redirect",
+    "/admin",
+    "/admin/",
+    "/admin/login",
+    "/admin/panels",
+)
+MULTIPART_BODIES = [
+    b'--x\r\nContent-Disposition: form-data; name="token"\r\n\r\nabc\r\n',  # no closing boundary
+    b"--x\r\nContent-Disposition: form-data\r\n\r\nabc\r\n--x--\r\n",  # no name
+    b"--x\r\n\r\n\r\n--x--\r\n",
+    b"--x--\r\n",
+    b"garbage without a boundary",
+    b'--x\r\nContent-Disposition: form-data; name="csrf"; filename="a.txt"\r\n'
+    b"Content-Type: text/plain\r\n\r\n\xff\xfe\r\n--x--\r\n",
+    b'--x\r\nContent-Disposition: form-data; name="\xff"\r\n\r\n\xc3\x28\r\n--x--\r\n',
+    b"--x\r\nContent-Transfer-Encoding: base64\r\n"
+    b'Content-Disposition: form-data; name="t"\r\n\r\n!!\r\n--x--',
+]
 
 
 @dataclass
@@ -45,215 +85,134 @@ class Case:
     frames: list[str | bytes] | None = None
 
 
-def must_reject_files() -> list[tuple[str, bytes]]:
-    folder = CORPORA / "jsontestsuite" / "n"
-    return [(p.name, p.read_bytes()) for p in sorted(folder.glob("n_*.json"))]
+@dataclass(frozen=True)
+class Context:
+    """What some cases need from the running hub: Slack's response_url sink, and a logged-in
+    dashboard session (its cookie and CSRF token) so actions reach the parser behind the checks."""
+
+    response_url: str = "http://127.0.0.1:9/"
+    admin_cookie: str = ""
+    admin_csrf: str = ""
 
 
-def naughty_strings() -> list[str]:
-    strings = json.loads((CORPORA / "blns" / "blns.json").read_text(encoding="utf-8"))
-    return [s for s in strings if isinstance(s, str)]
+# -- signed JSON webhooks ------------------------------------------------------------------------
+def signed(route: JsonRoute, body: bytes, label: str, content_type: str | None = None) -> Case:
+    headers = route.sign(body)
+    if content_type is not None:
+        headers["Content-Type"] = content_type
+    return Case(f"{route.path} {label}", "POST", route.path, body, headers)
 
 
-def naughty_lines() -> list[bytes]:
-    """blns.txt as raw lines: the same strings, plus the comment lines, as bytes."""
-    return [line for line in (CORPORA / "blns" / "blns.txt").read_bytes().splitlines() if line]
-
-
-def sample(items: Sequence[T], full: bool) -> list[T]:
-    return list(items) if full else list(items[::SAMPLE_EVERY])
-
-
-# -- hand-made shapes ------------------------------------------------------------------------
-DEEP = [b"[" * 100_000 + b"]" * 100_000, b'{"a":' * 20_000 + b"1" + b"}" * 20_000, b"[" * 100_000]
-ODD_BODIES = [
-    *DEEP,
-    b"\xff\xfe\xfd",  # invalid UTF-8
-    b'{"text": "\xc3\x28"}',  # invalid UTF-8 inside a string
-    b'{"text": "a\x00b"}',  # a raw NUL byte
-    b'{"text": "\\u0000"}',
-    b'{"text": "\\ud800"}',  # a lone surrogate
-    b'{"text": "\\udfff\\ud800"}',
-    b"\x00" * 64,
-    b"",
-    b"null",
-    b"[]",
-    b'"a string"',
-    b"1e999999",
-]
-WRONG_TYPES: list[Any] = [[], {}, 1, 1.5, True, None, ["message"], {"type": "message"}]
-UNICODE_DIGITS = [
-    "\u00b2" * 10,
-    "\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669\u0660",
-    "１２３４５６７８９０",
-]
-NON_UTF8_QUERY = ["%ff", "%c3%28", "%ed%a0%80", "%f8%88%80%80%80", "%00", "%e2%82", "%fe%ff", "%c0%af"]
-
-
-def slack_headers(body: bytes, stamp: str | None = None, content_type: str = "application/json") -> dict:
-    stamp = stamp or str(int(time.time()))
-    return {
-        "Content-Type": content_type,
-        "X-Slack-Request-Timestamp": stamp,
-        "X-Slack-Signature": _sign(stamp, body),
-    }
-
-
-def _sign(stamp: str, body: bytes) -> str:
-    """Slack's v0 signature; over UTF-8 bytes, so Unicode-digit timestamps are signed too."""
-    if stamp.isascii():
-        return signature(SIGNING_SECRET, stamp, body)
-    base = b"v0:" + stamp.encode() + b":" + body
-    return "v0=" + hmac.new(SIGNING_SECRET.encode(), base, hashlib.sha256).hexdigest()
-
-
-def _message(event: dict[str, Any], **envelope: Any) -> dict[str, Any]:
-    base_event = {"type": "message", "channel": "D024BE91L", "channel_type": "im", "user": "U1", "ts": "1.1"}
-    return {
-        "type": "event_callback",
-        "team_id": "T1",
-        "event_id": f"Ev{time.monotonic_ns()}",
-        "event": {**base_event, **event},
-        **envelope,
-    }
-
-
-def slack_event(envelope: Any, label: str) -> Case:
-    body = json.dumps(envelope).encode() if not isinstance(envelope, bytes) else envelope
-    return Case(label, "POST", "/slack/events", body, slack_headers(body))
-
-
-def slack_command(form: dict[str, str], label: str) -> Case:
-    body = urlencode(form).encode()
-    return Case(
-        label,
-        "POST",
-        "/slack/commands",
-        body,
-        slack_headers(body, content_type="application/x-www-form-urlencoded"),
-    )
-
-
-def rest(body: bytes | dict[str, Any], label: str, content_type: str = "application/json") -> Case:
-    raw = json.dumps(body).encode() if isinstance(body, dict) else body
-    headers = {"Content-Type": content_type, "Authorization": f"Bearer {TOKEN}"}
-    return Case(label, "POST", "/api/v1/messages", raw, headers)
-
-
-def zendesk(body: bytes | dict[str, Any], label: str, content_type: str = "application/json") -> Case:
-    raw = json.dumps(body).encode() if isinstance(body, dict) else body
-    headers = {"Content-Type": content_type, **signed("zendesk", raw, f"fz-{time.monotonic_ns()}")}
-    return Case(label, "POST", "/hooks/zendesk", raw, headers)
-
-
-def discord(body: bytes | dict[str, Any], label: str) -> Case:
-    raw = json.dumps(body).encode() if isinstance(body, dict) else body
-    return Case(label, "POST", "/discord/interactions", raw, discord_signed(raw))
-
-
-def _ask(question: Any = "hello", **fields: Any) -> dict[str, Any]:
-    data = copy.deepcopy(DISCORD_ASK)
-    data["id"] = str(time.monotonic_ns())
-    data["data"]["options"][0]["value"] = question
-    data.update(fields)
-    return data
-
-
-def _ticket(comment: Any = "hello", **detail: Any) -> dict[str, Any]:
-    data = copy.deepcopy(ZENDESK_REPLY)
-    data["event"]["comment"]["body"] = comment
-    data["detail"].update(detail)
-    return data
-
-
-def ws(frames: list[str | bytes], label: str, origin: str | None = None) -> Case:
-    return Case(label, "WS", "/ws", headers={"Origin": origin} if origin else {}, frames=frames)
-
-
-def cases(full: bool, response_url: str) -> Iterator[Case]:
-    files = sample(must_reject_files(), full)
-    strings = sample(naughty_strings(), full)
-    lines = sample(naughty_lines(), full)
-    for name, raw in files:  # must-reject JSON as bodies and frames, on every JSON route
-        yield rest(raw, f"rest body {name}")
-        yield slack_event(raw, f"slack body {name}")
-        yield zendesk(raw, f"zendesk body {name}")
-        yield discord(raw, f"discord body {name}")
-        yield Case(f"static {name}", "GET", "/static/" + quote(name))
-    yield ws([raw.decode("utf-8", "replace") for _, raw in files], "ws must-reject frames")
+def json_route_cases(route: JsonRoute, full: bool) -> Iterator[Case]:
+    for name, raw in sample(must_reject_files(), full):
+        yield signed(route, raw, f"body {name}")
     for n, raw in enumerate(ODD_BODIES):
-        yield rest(raw, f"rest odd body {n}")
-        yield slack_event(raw, f"slack odd body {n}")
-        yield zendesk(raw, f"zendesk odd body {n}")
-        yield discord(raw, f"discord odd body {n}")
-        yield rest(raw, f"rest odd body {n} as text/plain", content_type="text/plain")
-    yield ws([raw.decode("utf-8", "replace") for raw in ODD_BODIES[3:]], "ws odd frames")
-    yield ws(["[" * 30_000 + "]" * 30_000, "x" * 70_000], "ws deep and oversize frames")
-    yield ws([b"\x00\xff binary"], "ws binary frame")
-    for n, value in enumerate(strings):  # naughty strings as message text and as every string field
-        yield rest({"conversation_id": "fuzz", "user_id": "u", "text": value}, f"rest text {n}")
-        yield rest(
-            {"conversation_id": value, "user_id": value, "text": "hi", "message_id": value}, f"rest ids {n}"
-        )
-        yield slack_event(_message({"text": value}), f"slack text {n}")
-        yield zendesk(_ticket(value), f"zendesk comment {n}")
-        yield discord(_ask(value), f"discord question {n}")
-        yield discord(_ask(channel_id=value, guild_id=value, token=value), f"discord ids {n}")
-        yield zendesk(_ticket(id=value, subject=value, status=value), f"zendesk ids {n}")
-        yield slack_event(_message({"user": value, "channel": value, "ts": value}), f"slack ids {n}")
-        yield slack_event(_message({"type": value, "subtype": value}, team_id=value), f"slack type {n}")
-        yield slack_command(_command(response_url, text=value), f"slack command text {n}")
-        yield slack_command(
-            _command(response_url, user_id=value, channel_id=value, command=value), f"slack command ids {n}"
-        )
-        query = urlencode({"code": value, "state": value})
-        yield Case(
-            f"oauth query {n}", "GET", f"/slack/oauth_redirect?{query}", headers={"Cookie": _cookie(value)}
-        )
+        yield signed(route, raw, f"odd body {n}")
+    for number, valid in enumerate(route.payloads):
+
+        def body_of(data: Any) -> bytes:
+            data = json.loads(json.dumps(data))
+            if isinstance(data, dict):
+                route.refresh(data)
+            return json.dumps(data).encode()
+
+        yield signed(route, body_of(valid), f"payload {number} as it is")
+        if number and not full:  # the sample mutates each route's first payload only
+            continue
+        for label, path, value in field_mutations(valid, full):
+            yield signed(route, body_of(replaced(valid, path, value)), f"payload {number} {label}")
+        for label, path, insert in splices(valid, full):
+            body = splice(body_of(replaced(valid, path, MARK)), insert)
+            yield signed(route, body, f"payload {number} {label}")
+        for content_type in WRONG_CONTENT_TYPES:
+            yield signed(route, body_of(valid), f"payload {number} as {content_type!r}", content_type)
+    padded = json.dumps({**route.payloads[0], "padding": "x" * (route.max_body + 1)}).encode()
+    yield signed(route, padded, "oversize body")
+    yield Case(f"{route.path} GET", "GET", route.path)
+
+
+# -- form posts ------------------------------------------------------------------------------------
+def form_field_cases(
+    path: str, form: dict[str, str], headers: dict[str, str], full: bool, sign: Any = None
+) -> Iterator[Case]:
+    """Each field × each naughty string (rotating in the sample), non-UTF-8 escapes in each
+    field, odd and multipart bodies; `sign(body, content_type)` adds the route's own headers."""
+
+    def case(body: bytes, label: str, content_type: str = "application/x-www-form-urlencoded") -> Case:
+        extra = sign(body, content_type) if sign else {"Content-Type": content_type}
+        return Case(f"{path} {label}", "POST", path, body, {**headers, **extra})
+
+    strings = naughty_strings()
+    keys = list(form)
+    for index, values in spread(strings, len(keys), full):
+        for value in values:
+            body = urlencode({**form, keys[index]: value}).encode()
+            yield case(body, f"{keys[index]} = naughty {strings.index(value)}")
+    for index, escapes in spread(NON_UTF8_QUERY, len(keys), full):
+        for escape in escapes:
+            body = urlencode({k: v for k, v in form.items() if k != keys[index]}) + f"&{keys[index]}={escape}"
+            yield case(body.encode(), f"{keys[index]} = {escape}")
+    yield case(b"%ff=1&" + urlencode(form).encode(), "non-UTF-8 key")
+    for n, raw in enumerate(ODD_BODIES):
+        yield case(raw, f"odd body {n}")
+    for n, raw in enumerate(MULTIPART_BODIES):
+        yield case(raw, f"multipart {n}", "multipart/form-data; boundary=x")
+    for content_type in WRONG_CONTENT_TYPES:
+        yield case(urlencode(form).encode(), f"as {content_type!r}", content_type)
+    yield case(b"a=" + b"x" * 1_100_000, "oversize body")
+
+
+def slack_command_cases(context: Context, full: bool) -> Iterator[Case]:
+    def sign(body: bytes, content_type: str) -> dict[str, str]:
+        return slack_headers(body, content_type=content_type)
+
+    yield from form_field_cases("/slack/commands", _command(context.response_url), {}, full, sign)
+
+
+def admin_cases(context: Context, full: bool) -> Iterator[Case]:
+    session = {
+        "Cookie": context.admin_cookie,
+        "X-CSRF-Token": context.admin_csrf,
+        "Accept": "application/json",
+    }
+    forms = {
+        "mute": {"conversation": "slack:T1:C1:-"},
+        "unmute": {"conversation": "slack:T1:C1:-"},
+        "skills": {"state": "disable", "skill": "about", "conversation": "slack:T1:C1:-"},
+        "model": {"model": "auto"},
+        "nonsense": {"x": "y"},
+    }
+    for action in ADMIN_ACTIONS:
+        yield from form_field_cases(f"/admin/actions/{action}", forms[action], session, full)
+    yield from form_field_cases("/admin/login", {"token": "not-the-token"}, {}, full)
+    # Logout with a wrong CSRF token (it must not end the session the other cases use).
+    yield from form_field_cases("/admin/logout", {"csrf": "wrong"}, {"Cookie": context.admin_cookie}, full)
+    for n, value in enumerate(sample(naughty_strings(), full)):
+        yield Case(f"admin action name {n}", "POST", "/admin/actions/" + quote(value, safe=""), b"", session)
+
+
+# -- GET routes, paths, cookies, methods -----------------------------------------------------------
+def get_cases(context: Context, full: bool) -> Iterator[Case]:
+    strings = sample(naughty_strings(), full)
+    for n, value in enumerate(strings):
+        query = urlencode({"code": value, "state": value, "session": value, "q": value})
+        cookie = _cookie(value)
+        for path in GET_ROUTES:
+            yield Case(f"GET {path} naughty {n}", "GET", f"{path}?{query}", headers={"Cookie": cookie})
         yield Case(f"static naughty {n}", "GET", "/static/" + quote(value, safe=""))
-    yield ws(
-        [json.dumps({"type": "message", "id": str(n), "text": s}) for n, s in enumerate(strings)], "ws text"
-    )
-    for n, line in enumerate(lines):  # the .txt lines as raw bytes: not always valid JSON strings
-        yield rest(
-            b'{"conversation_id": "fuzz", "user_id": "u", "text": "' + line + b'"}', f"rest raw line {n}"
-        )
-    for wrong in WRONG_TYPES:  # wrong JSON types in every field Slack's adapter reads
-        for key in (
-            "type",
-            "subtype",
-            "user",
-            "bot_id",
-            "channel",
-            "channel_type",
-            "ts",
-            "thread_ts",
-            "text",
-            "files",
-            "team",
-        ):
-            yield slack_event(_message({key: wrong}), f"slack event.{key} = {wrong!r}")
-        for key in ("type", "event_id", "team_id", "event"):
-            yield slack_event({**_message({}), key: wrong}, f"slack envelope.{key} = {wrong!r}")
-        yield zendesk(_ticket(wrong), f"zendesk comment = {wrong!r}")
-        yield zendesk(_ticket(id=wrong, requester_id=wrong, status=wrong), f"zendesk ids = {wrong!r}")
-        yield zendesk({**_ticket(), "event": wrong}, f"zendesk event = {wrong!r}")
-        for key in ("type", "data", "id", "channel_id", "member", "token"):
-            yield discord(_ask(**{key: wrong}), f"discord {key} = {wrong!r}")
-        yield discord(_ask(wrong), f"discord question = {wrong!r}")
-        for key in ("conversation_id", "user_id", "text", "message_id"):
-            body = {"conversation_id": "c", "user_id": "u", "text": "hi", key: wrong}
-            yield rest(body, f"rest {key} = {wrong!r}")
-    for digits in UNICODE_DIGITS:
-        body = json.dumps(_message({"text": "hi"})).encode()
-        yield Case("slack unicode ts", "POST", "/slack/events", body, slack_headers(body, stamp=digits))
-        form = urlencode(_command(response_url, text="status")).encode()
-        headers = slack_headers(form, stamp=digits, content_type="application/x-www-form-urlencoded")
-        yield Case("slack command unicode ts", "POST", "/slack/commands", form, headers)
+        yield Case(f"admin static naughty {n}", "GET", "/admin/static/" + quote(value, safe=""))
+        yield Case(f"hook name naughty {n}", "POST", "/hooks/" + quote(value, safe=""), b"{}")
+        yield Case(f"admin cookie naughty {n}", "GET", "/admin/panels", headers={"Cookie": _admin(value)})
     for escape in NON_UTF8_QUERY:
-        path = f"/slack/oauth_redirect?code={escape}&state={escape}"
-        yield Case(f"oauth {escape}", "GET", path, headers={"Cookie": f"slack_oauth_state={escape}"})
+        for path in GET_ROUTES:
+            query = f"code={escape}&state={escape}&session={escape}&{escape}={escape}"
+            yield Case(f"GET {path} {escape}", "GET", f"{path}?{query}", headers={"Cookie": f"x={escape}"})
         yield Case(f"ws session {escape}", "GET", f"/ws?session={escape}")
+        yield Case(f"admin static {escape}", "GET", f"/admin/static/{escape}")
+    for name in ("admin.css", "admin.js", "favicon.svg"):
+        yield Case(f"admin static {name}", "GET", f"/admin/static/{name}")
+    yield Case("admin page with session", "GET", "/admin", headers={"Cookie": context.admin_cookie})
+    yield Case("admin panels with session", "GET", "/admin/panels", headers={"Cookie": context.admin_cookie})
     yield Case(
         "oauth non-ascii cookie",
         "GET",
@@ -261,25 +220,86 @@ def cases(full: bool, response_url: str) -> Iterator[Case]:
         headers={"Cookie": "slack_oauth_state=été"},
     )
     yield Case("static long name", "GET", "/static/" + "a" * 5000)
+    yield Case("admin static long name", "GET", "/admin/static/" + "a" * 5000)
     yield Case("static traversal", "GET", "/static/..%2f..%2fpyproject.toml")
+    yield Case("admin static traversal", "GET", "/admin/static/..%2f..%2fapp.py")
+    for method in ("POST", "PUT", "DELETE", "PATCH"):
+        for path in (*GET_ROUTES, "/ws", "/static/app.js", "/admin/static/admin.css"):
+            yield Case(f"{method} {path}", method, path, b'{"a": 1}', {"Content-Type": "application/json"})
+    for path in _post_paths():
+        yield Case(f"DELETE {path}", "DELETE", path)
+    yield Case("unknown path", "GET", "/nowhere/" + "%ff" * 10)
+
+
+def _post_paths() -> list[str]:
+    paths = [r.path for r in routes.json_routes()]
+    return [*paths, "/slack/commands", "/admin/login", "/admin/logout", "/admin/actions/mute"]
+
+
+# -- the web chat socket -------------------------------------------------------------------------
+def ws(frames: list[str | bytes], label: str, origin: str | None = None) -> Case:
+    return Case(label, "WS", "/ws", headers={"Origin": origin} if origin else {}, frames=frames)
+
+
+def ws_cases(full: bool) -> Iterator[Case]:
+    files = sample(must_reject_files(), full)
+    strings = sample(naughty_strings(), full)
+    yield ws([raw.decode("utf-8", "replace") for _, raw in files], "ws must-reject frames")
+    yield ws([raw.decode("utf-8", "replace") for raw in ODD_BODIES[3:]], "ws odd frames")
+    yield ws(["[" * 30_000 + "]" * 30_000, "x" * 70_000], "ws deep and oversize frames")
+    yield ws([b"\x00\xff binary"], "ws binary frame")
+    yield ws(
+        [json.dumps({"type": "message", "id": str(n), "text": s}) for n, s in enumerate(strings)], "ws text"
+    )
+    frame = {"type": "message", "text": "hello"}
+    wrong = [  # each frame its own id (the same id twice is a redelivery, rightly not answered)
+        json.dumps({"id": f"w{n}", **frame, key: value})
+        for n, (key, value) in enumerate((k, v) for k in ("type", "id", "text", "extra") for v in WRONG_TYPES)
+    ]
+    yield ws(wrong if full else wrong[::3], "ws wrong types")
     for origin in ("http://evil.example", "null", "http://127.0.0.1.evil.example"):
         yield Case(f"ws origin {origin}", "GET", "/ws", headers=_upgrade(origin))
-    for path in (
-        "/api/v1/messages",
-        "/slack/events",
-        "/slack/commands",
-        "/hooks/zendesk",
-        "/discord/interactions",
-    ):
-        for content_type in (
-            "text/plain",
-            "multipart/form-data; boundary=x",
-            "application/json; charset=latin-1",
-            "\x00",
-        ):
-            yield Case(
-                f"{path} as {content_type!r}", "POST", path, b'{"a": 1}', {"Content-Type": content_type}
-            )
+
+
+# -- Slack specials --------------------------------------------------------------------------------
+def slack_special_cases(context: Context, full: bool) -> Iterator[Case]:
+    message = json.dumps(_slack_message({"text": "hi"})).encode()
+    form = urlencode(_command(context.response_url, text="status")).encode()
+    for digits in UNICODE_DIGITS:
+        headers = slack_headers(message, stamp=digits)
+        yield Case("slack unicode ts", "POST", "/slack/events", message, headers)
+        headers = slack_headers(form, stamp=digits, content_type="application/x-www-form-urlencoded")
+        yield Case("slack command unicode ts", "POST", "/slack/commands", form, headers)
+    for escape in NON_UTF8_QUERY:
+        path = f"/slack/oauth_redirect?code={escape}&state={escape}"
+        yield Case(f"oauth {escape}", "GET", path, headers={"Cookie": f"slack_oauth_state={escape}"})
+    for n, line in enumerate(sample(naughty_lines(), full)):  # raw .txt lines, unescaped, in JSON
+        body = b'{"conversation_id": "fuzz", "user_id": "u", "text": "' + line + b'"}'
+        headers = {"Content-Type": "application/json", "Authorization": f"Bearer {routes.TOKEN}"}
+        yield Case(f"rest raw line {n}", "POST", "/api/v1/messages", body, headers)
+    for path in _post_paths():  # unsigned, with a wrong content type: refused, never a 500
+        yield Case(f"{path} unsigned", "POST", path, b'{"a": 1}', {"Content-Type": "text/plain"})
+
+
+def cases(full: bool, context: Context | None = None) -> Iterator[Case]:
+    context = context or Context()
+    for route in routes.json_routes():
+        yield from json_route_cases(route, full)
+    yield from slack_command_cases(context, full)
+    yield from admin_cases(context, full)
+    yield from get_cases(context, full)
+    yield from ws_cases(full)
+    yield from slack_special_cases(context, full)
+
+
+def _slack_message(event: dict[str, Any]) -> dict[str, Any]:
+    base_event = {"type": "message", "channel": "D024BE91L", "channel_type": "im", "user": "U1", "ts": "1.1"}
+    return {
+        "type": "event_callback",
+        "team_id": "T1",
+        "event_id": f"Ev{time.monotonic_ns()}",
+        "event": {**base_event, **event},
+    }
 
 
 def _command(response_url: str, **fields: str) -> dict[str, str]:
@@ -296,7 +316,12 @@ def _command(response_url: str, **fields: str) -> dict[str, str]:
 
 
 def _cookie(value: str) -> str:
-    return "slack_oauth_state=" + quote(value, safe="")
+    quoted = quote(value, safe="")
+    return f"slack_oauth_state={quoted}; sb_admin={quoted}"
+
+
+def _admin(value: str) -> str:
+    return "sb_admin=" + quote(value, safe="")
 
 
 def _upgrade(origin: str) -> dict[str, str]:

