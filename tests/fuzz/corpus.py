@@ -119,7 +119,9 @@ def json_route_cases(route: JsonRoute, full: bool) -> Iterator[Case]:
         yield signed(route, body_of(valid), f"payload {number} as it is")
         if number and not full:  # the sample mutates each route's first payload only
             continue
-        for label, path, value in field_mutations(valid, full):
+        # Naughty strings go into each string field of the first payload (the others: wrong types,
+        # splices, nesting), which keeps the full run near 120k requests.
+        for label, path, value in field_mutations(valid, full, naughty=number == 0):
             yield signed(route, body_of(replaced(valid, path, value)), f"payload {number} {label}")
         for label, path, insert in splices(valid, full):
             body = splice(body_of(replaced(valid, path, MARK)), insert)

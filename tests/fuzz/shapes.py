@@ -124,11 +124,13 @@ def spread(values: Sequence[T], count: int, full: bool) -> Iterator[tuple[int, l
             yield index, [values[(start + k) % len(values)] for k in range(PER_FIELD_IN_SAMPLE)]
 
 
-def field_mutations(data: dict[str, Any], full: bool) -> Iterator[tuple[str, Path_, Any]]:
-    """(label, path, new value): each string field × each naughty string, each field × each wrong
-    JSON type."""
+def field_mutations(
+    data: dict[str, Any], full: bool, *, naughty: bool = True
+) -> Iterator[tuple[str, Path_, Any]]:
+    """(label, path, new value): each string field × each naughty string (unless `naughty` is
+    False), each field × each wrong JSON type."""
     strings = naughty_strings()
-    paths = string_paths(data)
+    paths = string_paths(data) if naughty else []
     for index, values in spread(strings, len(paths), full):
         for value in values:
             yield f"{_dotted(paths[index])} = naughty {strings.index(value)}", paths[index], value
