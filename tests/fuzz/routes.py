@@ -105,8 +105,15 @@ def _set(key: str, make: Callable[[], Any]) -> Callable[[dict[str, Any]], None]:
     return refresh
 
 
-def _telegram_update_id() -> int:
-    return 900_000_000 + next(_serial)
+def _telegram_refresh(data: dict[str, Any]) -> None:
+    """A new update id, and a chat of its own: Telegram's pace (20 messages a minute per group)
+    would otherwise queue the answers to one group for minutes."""
+    serial = next(_serial)
+    data["update_id"] = 900_000_000 + serial
+    for key in ("message", "business_message"):
+        chat = data.get(key, {}).get("chat") if isinstance(data.get(key), dict) else None
+        if isinstance(chat, dict) and isinstance(chat.get("id"), int):
+            chat["id"] = -(10**12 + serial) if chat["id"] < 0 else 10**9 + serial
 
 
 HOOK_EVENT = {
@@ -162,7 +169,7 @@ def json_routes() -> list[JsonRoute]:
                 payload("telegram", "caption_photo_mention"),
                 payload("telegram", "business_message"),
             ),
-            _set("update_id", _telegram_update_id),
+            _telegram_refresh,
             max_body=1_048_576,
         ),
         *helpdesks,
