@@ -57,6 +57,18 @@ async def _warm_up(port: int, session: aiohttp.ClientSession) -> None:
             await raw_request(port, case.method, case.path, case.headers, case.body)
 
 
+def _report(figures: Figures, duration: float, before: float, after: float) -> None:
+    """The run's figures, printed before the hub stops (so a slow stop still leaves them)."""
+    print(
+        f"\nfuzz ({'full' if FULL else 'sample'}): {figures.sent} requests in {duration:.0f} s, "
+        f"statuses {dict(sorted(figures.statuses.items()))}, 5xx {len(figures.server_errors)}, "
+        f"hangs {len(figures.hangs)}, max latency {figures.max_latency_s:.2f} s, "
+        f"RSS {before:.0f} MB -> {after:.0f} MB"
+    )
+    for route, counts in sorted(figures.by_route.items()):
+        print(f"  {route}: {dict(sorted(counts.items()))}")
+
+
 async def _settled(port: int, session: aiohttp.ClientSession, limit_s: float = 120.0) -> str:
     """The metrics once the turns the corpus started are over (the full run leaves thousands of
     answers to deliver; stopping is measured by other tests): the hub is stopped idle."""
@@ -144,6 +156,7 @@ async def _campaign(hub, fakes, tmp_path: Path) -> None:  # type: ignore[no-unty
             duration = time.perf_counter() - started
             after = rss_mb(hub.proc.pid)
             metrics = await _settled(hub.port, session)
+            _report(figures, duration, before, after)
     finally:
         stopping = time.perf_counter()
         code = await stop_hub(hub)
@@ -152,14 +165,6 @@ async def _campaign(hub, fakes, tmp_path: Path) -> None:  # type: ignore[no-unty
     kept = Path(os.environ.get("SWITCHBOARD_FUZZ_LOG") or tmp_path / "hub.log")
     kept.write_text(log, encoding="utf-8")  # for a look after a failure
     print(f"hub log: {kept}")
-    print(
-        f"\nfuzz ({'full' if FULL else 'sample'}): {figures.sent} requests in {duration:.0f} s, "
-        f"statuses {dict(sorted(figures.statuses.items()))}, 5xx {len(figures.server_errors)}, "
-        f"hangs {len(figures.hangs)}, max latency {figures.max_latency_s:.2f} s, "
-        f"RSS {before:.0f} MB -> {after:.0f} MB"
-    )
-    for route, counts in sorted(figures.by_route.items()):
-        print(f"  {route}: {dict(sorted(counts.items()))}")
     assert code == 0, log[-3000:]
     assert figures.server_errors == [], figures.server_errors[:20]
     assert figures.hangs == [], figures.hangs[:20]
